@@ -1,0 +1,131 @@
+# shellcheck shell=bash
+# Shared helpers for scripts/: logging, the versions catalog, stacks/, the
+# cache outside the work tree, and the Debian mirror of this machine.
+# Sourced, never run.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CATALOG="$TOP/versions.txt"
+STACKS_DIR="$TOP/stacks"
+# Build roots, sources and keys live outside the work tree so that later runs
+# and CI on the same machine reuse them.
+CACHE_ROOT=${JEMALLOC_CACHE:-/var/cache/heroku-jemalloc}
+PACKAGE=heroku-jemalloc
+
+step() { printf -- '-----> %s\n' "$*"; }
+detail() { printf '       %s\n' "$*"; }
+indent() { sed -u 's/^/       /'; }
+die() {
+	local line
+	for line in "$@"; do printf ' !     %s\n' "$line" >&2; done
+	exit 1
+}
+
+# --- versions catalog -------------------------------------------------------
+
+catalog_rows() { grep -v '^[[:space:]]*\(#\|$\)' "$CATALOG"; }
+
+# Every offered version, oldest first, once each.
+catalog_versions() { catalog_rows | awk '!seen[$1]++ { print $1 }'; }
+
+catalog_has() { catalog_versions | grep -qxF -- "$1"; }
+
+# catalog_field VERSION COLUMN: a column of the version's first (upstream) row.
+catalog_field() {
+	catalog_rows | awk -v v="$1" -v c="$2" '
+		BEGIN { split("version released origin file sha256 describe", n, " "); for (i in n) col[n[i]] = i }
+		$1 == v { print $col[c]; exit }'
+}
+
+# Rows of one version: "origin file sha256 describe", upstream first.
+catalog_sources() { catalog_rows | awk -v v="$1" '$1 == v { print $3, $4, $5, $6 }'; }
+
+# Soname major: 3.x is libjemalloc.so.1, 4.0 onwards libjemalloc.so.2.
+version_soname() { case $1 in 3.*) echo 1 ;; *) echo 2 ;; esac; }
+
+# version_ge A B: true when A >= B.
+version_ge() { dpkg --compare-versions "$1" ge "$2"; }
+
+# --- stacks -------------------------------------------------------------------
+
+stacks_known() { (cd "$STACKS_DIR" && ls); }
+
+# Stacks something is built for (every one but end-of-life ones).
+stacks_supported() {
+	local s
+	for s in $(stacks_known); do
+		[ "$(stack_field "$s" status)" = eol ] || echo "$s"
+	done
+}
+
+# stack_field STACK KEY: read one key=value line; the file is data, never sourced.
+stack_field() {
+	[ -f "$STACKS_DIR/$1" ] || return 1
+	sed -n "s/^$2=//p" "$STACKS_DIR/$1" | head -n 1
+}
+
+# Package version suffix per stack, docker-ce style: 5.3.1-1~heroku24.
+stack_suffix() { echo "~${1//-/}"; }
+
+# --- this machine -------------------------------------------------------------
+
+host_arch() { dpkg --print-architecture; }
+
+# The Debian archive this machine's apt is configured with, as a URI ending in
+# "/". Read at run time so that no mirror is ever written into the repository.
+debian_mirror() {
+	local uri
+	uri=$(apt-get indextargets --format '$(REPO_URI)' 'Label: Debian' 2>/dev/null | sort -u | head -n 1)
+	if [ -z "$uri" ]; then
+		# No index fetched yet: take the first URI of a deb822 or one-line source
+		# that is not the security archive.
+		uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null |
+			sed -n -e 's/^URIs:[[:space:]]*\([^[:space:]]*\).*/\1/p' \
+				-e 's/^deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\([^[:space:]]*\).*/\2/p' |
+			grep -v -e security -e '^$' | head -n 1)
+	fi
+	[ -n "$uri" ] || die "No Debian archive in this machine's apt configuration." \
+		"Build roots and Debian sources come from the mirror apt already uses;" \
+		"add one to /etc/apt/sources.list.d/ (or set DEBIAN_MIRROR) and run again."
+	case $uri in */) echo "$uri" ;; *) echo "$uri/" ;; esac
+}
+
+mirror() { if [ -n "${DEBIAN_MIRROR:-}" ]; then echo "$DEBIAN_MIRROR"; else debian_mirror; fi; }
+
+docker_engine() { [ "${JEMALLOC_NO_DOCKER:-}" != 1 ] && command -v docker >/dev/null 2>&1 && timeout 10 docker info >/dev/null 2>&1; }
+
+# --- build environments -------------------------------------------------------
+# A stack's build environment is the real heroku/heroku:NN-build image when a
+# Docker engine answers, else a debootstrap root of the stack's Debian suite
+# (scripts/root). Work is handed in through a directory both sides see.
+
+root_dir() { echo "$CACHE_ROOT/roots/$(stack_field "$1" root_suite)"; }
+
+# env_workdir STACK: make a work directory visible inside the environment;
+# prints "HOST_PATH INSIDE_PATH".
+env_workdir() {
+	local host
+	if docker_engine; then
+		host=$(mktemp -d "${TMPDIR:-/tmp}/heroku-jemalloc.XXXXXX")
+	else
+		mkdir -p "$(root_dir "$1")/build"
+		host=$(mktemp -d "$(root_dir "$1")/build/XXXXXX")
+	fi
+	chmod 0755 "$host"
+	cp "$TOP/scripts/inside" "$host/inside"
+	echo "$host /build/$(basename "$host")"
+}
+
+# env_run STACK ARCH HOST_PATH CMD...: run CMD in the stack's environment for
+# ARCH, with HOST_PATH mounted at the inside path env_workdir gave.
+env_run() {
+	local stack=$1 arch=$2 host=$3
+	shift 3
+	local clean=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+		HOME=/root LC_ALL=C TERM=dumb)
+	if docker_engine; then
+		docker run --rm --platform "linux/$arch" -v "$host:/build/$(basename "$host")" \
+			"$(stack_field "$stack" build_image)" "${clean[@]}" "$@"
+	else
+		chroot "$(root_dir "$stack")" "${clean[@]}" "$@"
+	fi
+}
