@@ -4,12 +4,16 @@
 # Sourced, never run.
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-CATALOG="$TOP/versions.txt"
+# JEMALLOC_CATALOG: another catalog, for tests of the checks themselves.
+CATALOG=${JEMALLOC_CATALOG:-$TOP/versions.txt}
 STACKS_DIR="$TOP/stacks"
 # Build roots, sources and keys live outside the work tree so that later runs
 # and CI on the same machine reuse them.
 CACHE_ROOT=${JEMALLOC_CACHE:-/var/cache/heroku-jemalloc}
 PACKAGE=heroku-jemalloc
+# Debian revision of every package: bump it when debian/ changes what is built.
+DEB_REVISION=1
+DIST=${DIST:-$TOP/dist}
 
 step() { printf -- '-----> %s\n' "$*"; }
 detail() { printf '       %s\n' "$*"; }
@@ -59,12 +63,14 @@ stacks_supported() {
 
 # stack_field STACK KEY: read one key=value line; the file is data, never sourced.
 stack_field() {
-	[ -f "$STACKS_DIR/$1" ] || return 1
+	stacks_known | grep -qxF -- "$1" || return 1
 	sed -n "s/^$2=//p" "$STACKS_DIR/$1" | head -n 1
 }
 
-# Package version suffix per stack, docker-ce style: 5.3.1-1~heroku24.
-stack_suffix() { echo "~${1//-/}"; }
+# Package version, docker-ce style: 5.3.1-1~heroku24. One package name for
+# every version, so "heroku-jemalloc=5.3.1-*" pins without naming the stack.
+deb_version() { echo "$2-$DEB_REVISION~${1//-/}"; }
+deb_file() { echo "${PACKAGE}_$(deb_version "$1" "$2")_$3.deb"; }
 
 # --- this machine -------------------------------------------------------------
 

@@ -1,0 +1,58 @@
+# heroku-buildpack-jemalloc
+#   make                 the default package set (and its repository)
+#   make test            every test; installs what it needs
+#   make debs STACK=all VERSION=5.3.1 ARCH=all
+# STACK, VERSION and ARCH each take a name or "all"; VERSION also "newest",
+# ARCH also "host". A bad value stops before any work, listing what exists.
+
+STACK ?= heroku-24
+VERSION ?= newest
+ARCH ?= host
+# Build roots, sources and the local signing key live here, outside the tree.
+JEMALLOC_CACHE ?= /var/cache/heroku-jemalloc
+export JEMALLOC_CACHE
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+.PHONY: all deps debs check-repro readme test lint console docker-test clean
+
+all: debs
+
+deps:
+	@scripts/deps build
+
+# The matrix is expanded (and checked) first; then one build per line.
+debs:
+	@matrix=$$(scripts/matrix '$(STACK)' '$(VERSION)' '$(ARCH)'); scripts/deps build; \
+	while read -r s v a; do scripts/build-deb "$$s" "$$v" "$$a"; done <<<"$$matrix"
+
+check-repro:
+	@matrix=$$(scripts/matrix '$(STACK)' '$(VERSION)' '$(ARCH)'); scripts/deps build; \
+	while read -r s v a; do scripts/check-repro "$$s" "$$v" "$$a"; done <<<"$$matrix"
+
+readme:
+	@scripts/readme-tables --write README.md
+
+test:
+	@scripts/deps test
+	@tests/run
+
+lint:
+	@scripts/deps test
+	@shellcheck $$(grep -l '^#!.*\(ba\)\?sh' -r bin scripts tests ci 2>/dev/null) debian/jemalloc.sh
+
+# Local stack testing on the real Heroku images (needs a Docker engine): a shell
+# in the stack's build image with this repository at /src, and the package
+# set of the stack built and gated there by the same scripts as above.
+console:
+	@scripts/docker-check
+	@docker run --rm -it -v "$$PWD:/src" -w /src "$$(scripts/stack-field '$(STACK)' build_image)" bash
+
+docker-test:
+	@scripts/docker-check
+	@matrix=$$(scripts/matrix '$(STACK)' '$(VERSION)' all); \
+	while read -r s v a; do scripts/build-deb "$$s" "$$v" "$$a"; done <<<"$$matrix"
+
+clean:
+	rm -rf dist

@@ -1,0 +1,48 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # rc, out, err and FIXTURES are for the .test files
+# Test helpers: every check prints one line and records its result; tests/run
+# prints the totals. Sourced by each tests/*.test file.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+FIXTURES="$TOP/tests/fixtures"
+: "${RESULTS:?tests/run sets RESULTS}"
+
+pass() { printf 'ok   %s\n' "$1"; echo pass >>"$RESULTS"; }
+skip() { printf 'skip %s: %s\n' "$1" "$2"; echo skip >>"$RESULTS"; }
+fail() {
+	printf 'FAIL %s\n' "$1"
+	shift
+	[ $# -eq 0 ] || printf '     | %s\n' "$@"
+	echo fail >>"$RESULTS"
+}
+
+# run CMD...: runs CMD, keeping its stdout in $out, stderr in $err, status in $rc.
+run() {
+	local o e
+	o=$(mktemp) e=$(mktemp)
+	set +e
+	"$@" >"$o" 2>"$e"
+	rc=$?
+	set -e
+	out=$(cat "$o") err=$(cat "$e")
+	rm -f "$o" "$e"
+}
+
+# expect NAME WANT GOT: the two strings are equal.
+expect() {
+	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "want: $2" "got:  $3"; fi
+}
+
+# expect_text NAME WANT GOT: multi-line strings are equal; shows a diff.
+expect_text() {
+	if [ "$2" = "$3" ]; then
+		pass "$1"
+	else
+		local d
+		d=$(diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | head -n 30)
+		fail "$1" "diff (- want, + got):" "$d"
+	fi
+}
+
+# expect_rc NAME WANT: the last run exited WANT.
+expect_rc() { expect "$1 (exit status)" "$2" "$rc"; }
