@@ -15,9 +15,9 @@ export JEMALLOC_CACHE
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
-.PHONY: all deps debs check-repro readme test lint console docker-test clean
+.PHONY: all deps debs repo publish-dir check-repro readme test lint console docker-test clean
 
-all: debs
+all: debs repo
 
 deps:
 	@scripts/deps build
@@ -26,6 +26,17 @@ deps:
 debs:
 	@matrix=$$(scripts/matrix '$(STACK)' '$(VERSION)' '$(ARCH)'); scripts/deps build; \
 	while read -r s v a; do scripts/build-deb "$$s" "$$v" "$$a"; done <<<"$$matrix"
+
+# dist/debs -> dist/apt: signed, one suite per stack. The key comes from
+# JEMALLOC_SIGNING_KEY (file) or JEMALLOC_SIGNING_KEY_DATA; else a local key.
+repo:
+	@scripts/deps build
+	@scripts/repo dist/debs dist/apt
+
+# Exactly the static tree to upload, signed with the release key (required).
+publish-dir:
+	@scripts/deps build
+	@scripts/repo --release dist/debs dist/publish
 
 check-repro:
 	@matrix=$$(scripts/matrix '$(STACK)' '$(VERSION)' '$(ARCH)'); scripts/deps build; \
