@@ -1,0 +1,17 @@
+/* The app's config vars, as Heroku hands them to bin/compile: one file per
+ * variable in ENV_DIR. Only the keys asked for are read. */
+#ifndef ENVDIR_H
+#define ENVDIR_H
+
+#include <stddef.h>
+
+/* Longest value kept; an armored public key fits easily. */
+#define ENVDIR_VALUE_MAX 16384
+
+/* Reads ENV_DIR/NAME into a malloc'd string with one trailing newline
+ * trimmed. Returns 1 when read, 0 when absent, -1 with errno on error
+ * (EFBIG: longer than ENVDIR_VALUE_MAX; EINVAL: NAME is not a plain name or
+ * the value holds a NUL byte). */
+int envdir_get(const char *dir, const char *name, char **value);
+
+#endif

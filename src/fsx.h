@@ -1,0 +1,21 @@
+/* Files written whole or not at all, and small path helpers. */
+#ifndef FSX_H
+#define FSX_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Writes LEN bytes to PATH through a temp file in the same directory, fsync,
+ * rename. Returns 0, or -1 with errno (the old file, if any, is intact). */
+int fsx_write_atomic(const char *path, const char *data, size_t len, mode_t mode);
+
+/* mkdir -p. Returns 0 or -1 with errno. */
+int fsx_mkdirs(const char *path, mode_t mode);
+
+/* Reads a whole small file into a malloc'd NUL-terminated string. */
+int fsx_read(const char *path, char **out, size_t max);
+
+/* snprintf into BUF, failing (errno ENAMETOOLONG) instead of truncating. */
+int fsx_path(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,19 @@
+/* What the build leaves for run time: the .profile.d script that preloads
+ * jemalloc when JEMALLOC_ENABLED asks for it, and the export file for later
+ * buildpacks. Their text is fixed: nothing from the build's environment is
+ * written into them, so no config value can ever become shell code. */
+#ifndef PROFILE_H
+#define PROFILE_H
+
+/* The exact text of .profile.d/jemalloc.sh. */
+extern const char profile_script[];
+
+/* Whether JEMALLOC_ENABLED (may be NULL) asks for jemalloc in dyno DYNO
+ * (may be NULL; "web.1" is process type "web"), the same rule the script
+ * applies. Writes the reason into WHY. */
+int profile_wants(const char *enabled, const char *dyno, char *why, unsigned whylen);
+
+/* Writes BUILD_DIR/.profile.d/jemalloc.sh and BP_DIR/export. */
+int profile_write(const char *build_dir, const char *bp_dir);
+
+#endif

@@ -1,0 +1,88 @@
+/* jemalloc-status: the answer to "is jemalloc on in my dyno?": the installed
+ * version, whether this shell's settings preload it and why, and for every
+ * process of the dyno (or the PIDs given) whether libjemalloc is mapped. */
+#include "status.h"
+
+#include "fsx.h"
+#include "profile.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The mapped libjemalloc of PID, or "" (and 0) when none is. */
+static int mapped(const char *pid, char *lib, size_t size)
+{
+	char path[64], line[4352];
+	FILE *f;
+	lib[0] = '\0';
+	snprintf(path, sizeof path, "/proc/%s/maps", pid);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	while (fgets(line, sizeof line, f)) {
+		char *p = strchr(line, '/');
+		if (p && strstr(p, "/libjemalloc.so")) {
+			snprintf(lib, size, "%.*s", (int)strcspn(p, "\n"), p);
+			break;
+		}
+	}
+	fclose(f);
+	return lib[0] != '\0';
+}
+
+static void comm(const char *pid, char *name, size_t size)
+{
+	char path[64], *buf = NULL;
+	snprintf(path, sizeof path, "/proc/%s/comm", pid);
+	if (fsx_read(path, &buf, 64) == 0) {
+		snprintf(name, size, "%.*s", (int)strcspn(buf, "\n"), buf);
+		free(buf);
+	} else {
+		snprintf(name, size, "?");
+	}
+}
+
+static void report(const char *pid)
+{
+	char lib[4096], name[80];
+	int m = mapped(pid, lib, sizeof lib);
+	comm(pid, name, sizeof name);
+	if (m < 0)
+		printf("  %-7s %-16s cannot read its memory map\n", pid, name);
+	else
+		printf("  %-7s %-16s %s%s\n", pid, name, m ? "jemalloc: " : "glibc malloc (no jemalloc mapped)", lib);
+}
+
+int status_main(int argc, char **argv)
+{
+	const char *home = getenv("HOME"), *preload = getenv("LD_PRELOAD");
+	char path[4096], *version = NULL, why[256];
+	int wants = profile_wants(getenv("JEMALLOC_ENABLED"), getenv("DYNO"), why, sizeof why);
+
+	if (fsx_path(path, sizeof path, "%s/.jemalloc/VERSION", home ? home : "/app") == 0 && fsx_read(path, &version, 64) == 0)
+		printf("installed: jemalloc %.*s in %s/.jemalloc\n", (int)strcspn(version, "\n"), version, home ? home : "/app");
+	else
+		printf("installed: no (%s missing)\n", path);
+	free(version);
+	printf("this shell: %s (%s)\n", wants ? "preloads jemalloc" : "does not preload jemalloc", why);
+	printf("LD_PRELOAD: %s\n", preload && *preload ? preload : "(empty)");
+	printf("processes:\n");
+	if (argc > 1) {
+		for (int i = 1; i < argc; i++)
+			report(argv[i]);
+		return 0;
+	}
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	if (!d) {
+		perror("jemalloc-status: /proc");
+		return 1;
+	}
+	while ((e = readdir(d)))
+		if (isdigit((unsigned char)e->d_name[0]))
+			report(e->d_name);
+	closedir(d);
+	return 0;
+}
