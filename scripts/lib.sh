@@ -122,16 +122,17 @@ env_workdir() {
 }
 
 # env_run STACK ARCH HOST_PATH CMD...: run CMD in the stack's environment for
-# ARCH, with HOST_PATH mounted at the inside path env_workdir gave.
+# ARCH, with HOST_PATH mounted at the inside path env_workdir gave. With
+# RUN_AS=UID:GID, CMD runs as that user instead of root.
 env_run() {
 	local stack=$1 arch=$2 host=$3
 	shift 3
 	local clean=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 		HOME=/root LC_ALL=C TERM=dumb)
 	if docker_engine; then
-		docker run --rm --platform "linux/$arch" -v "$host:/build/$(basename "$host")" \
+		docker run --rm --platform "linux/$arch" ${RUN_AS:+--user "$RUN_AS"} -v "$host:/build/$(basename "$host")" \
 			"$(stack_field "$stack" build_image)" "${clean[@]}" "$@"
 	else
-		chroot "$(root_dir "$stack")" "${clean[@]}" "$@"
+		chroot ${RUN_AS:+--userspec="$RUN_AS"} "$(root_dir "$stack")" "${clean[@]}" "$@"
 	fi
 }

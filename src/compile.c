@@ -287,8 +287,12 @@ static int verify(const char *jemalloc_dir, const char *want, char *got, size_t 
 static int stage(const char *stage_dir, const char *deb, const char *tree, const char *self, char *jdir, size_t size)
 {
 	char dst[4200];
-	if (rm_rf(stage_dir) < 0 || fsx_mkdirs(stage_dir, 0755) < 0)
+	if (rm_rf(stage_dir) < 0)
 		return -1;
+	if (fsx_mkdirs(stage_dir, 0755) < 0) {
+		log_error("Cannot write %s: %s.", stage_dir, strerror(errno));
+		return -1;
+	}
 	if (fsx_path(jdir, size, "%s/app/.jemalloc", stage_dir) < 0)
 		return -1;
 	if (deb) {

@@ -1,0 +1,140 @@
+/* Unit tests of the buildpack program's pure parts (cmocka). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../src/envdir.h"
+#include "../../src/profile.h"
+#include "../../src/version.h"
+
+static void version_requests(void **state)
+{
+	(void)state;
+	assert_true(version_request_ok(""));
+	assert_true(version_request_ok("5"));
+	assert_true(version_request_ok("5.3"));
+	assert_true(version_request_ok("5.3.1"));
+	assert_false(version_request_ok("5.3.1.2"));
+	assert_false(version_request_ok("5."));
+	assert_false(version_request_ok(".5"));
+	assert_false(version_request_ok("5..3"));
+	assert_false(version_request_ok("latest"));
+	assert_false(version_request_ok("5.3.1-*"));
+	assert_false(version_request_ok("$(reboot)"));
+	assert_false(version_request_ok("5.3\n5.2"));
+	assert_true(version_request_exact("5.3.1"));
+	assert_false(version_request_exact("5.3"));
+	assert_false(version_request_exact(""));
+}
+
+static void version_ordering(void **state)
+{
+	(void)state;
+	assert_true(version_cmp("5.3.1-1~heroku24", "5.3.0-1~heroku24") > 0);
+	assert_true(version_cmp("5.10.0-1~heroku24", "5.9.0-1~heroku24") > 0);
+	assert_true(version_cmp("5.3.1-2~heroku24", "5.3.1-1~heroku24") > 0);
+	assert_true(version_cmp("5.3.1-1~heroku24", "5.3.1-1") < 0);
+	assert_int_equal(version_cmp("4.5.0-1~heroku22", "4.5.0-1~heroku22"), 0);
+}
+
+static void version_picking(void **state)
+{
+	(void)state;
+	const char *v[] = {"5.3.0-1~heroku24", "5.3.1-1~heroku24", "4.5.0-1~heroku24", "5.30.0-1~heroku24"};
+	assert_string_equal(version_pick(v, 4, ""), "5.30.0-1~heroku24");
+	assert_string_equal(version_pick(v, 4, "5.3"), "5.3.1-1~heroku24");
+	assert_string_equal(version_pick(v, 4, "5.3.0"), "5.3.0-1~heroku24");
+	assert_string_equal(version_pick(v, 4, "4"), "4.5.0-1~heroku24");
+	assert_null(version_pick(v, 4, "5.2"));
+	assert_null(version_pick(v, 4, "3"));
+	assert_null(version_pick(v, 0, ""));
+}
+
+static char dir[] = "/tmp/envdir-test-XXXXXX";
+
+static void put(const char *name, const char *data, size_t len)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+static void envdir_reading(void **state)
+{
+	(void)state;
+	char *v;
+	assert_non_null(mkdtemp(dir));
+	put("JEMALLOC_VERSION", "5.3.1\n", 6);
+	assert_int_equal(envdir_get(dir, "JEMALLOC_VERSION", &v), 1);
+	assert_string_equal(v, "5.3.1");
+	free(v);
+	put("TWO", "a\nb\n\n", 5); /* only one trailing newline goes */
+	assert_int_equal(envdir_get(dir, "TWO", &v), 1);
+	assert_string_equal(v, "a\nb\n");
+	free(v);
+	assert_int_equal(envdir_get(dir, "ABSENT", &v), 0);
+	assert_null(v);
+	put("NUL", "a\0b", 3);
+	assert_int_equal(envdir_get(dir, "NUL", &v), -1);
+	assert_int_equal(errno, EINVAL);
+	char *big = calloc(1, ENVDIR_VALUE_MAX + 10);
+	memset(big, 'x', ENVDIR_VALUE_MAX + 5);
+	put("BIG", big, ENVDIR_VALUE_MAX + 5);
+	free(big);
+	assert_int_equal(envdir_get(dir, "BIG", &v), -1);
+	assert_int_equal(errno, EFBIG);
+	put(".hidden", "x", 1);
+	assert_int_equal(envdir_get(dir, ".hidden", &v), -1);
+	assert_int_equal(envdir_get(dir, "../etc/passwd", &v), -1);
+	assert_int_equal(envdir_get(dir, "A=B", &v), -1);
+	char cmd[300];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void wants(void **state)
+{
+	(void)state;
+	char why[256];
+	assert_true(profile_wants("true", NULL, why, sizeof why));
+	assert_string_equal(why, "JEMALLOC_ENABLED=true");
+	assert_false(profile_wants(NULL, "web.1", why, sizeof why));
+	assert_string_equal(why, "JEMALLOC_ENABLED is not set");
+	assert_false(profile_wants("false", "web.1", why, sizeof why));
+	assert_true(profile_wants("web,worker", "worker.3", why, sizeof why));
+	assert_string_equal(why, "JEMALLOC_ENABLED lists this dyno's type, worker");
+	assert_false(profile_wants("web,worker", "release.1", why, sizeof why));
+	assert_string_equal(why, "JEMALLOC_ENABLED does not list this dyno's type, release");
+	assert_false(profile_wants("web", NULL, why, sizeof why));
+	assert_false(profile_wants("TRUE", "web.1", why, sizeof why)); /* exact values only */
+	assert_false(profile_wants("webx", "web.1", why, sizeof why));
+}
+
+static void script_has_no_build_values(void **state)
+{
+	(void)state;
+	/* The profile script is a constant: nothing from the build reaches it. */
+	assert_non_null(strstr(profile_script, "export PATH=\"$HOME/.jemalloc/bin:$PATH\"\n"));
+	assert_null(strstr(profile_script, "/tmp/"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(version_requests), cmocka_unit_test(version_ordering),
+		cmocka_unit_test(version_picking),  cmocka_unit_test(envdir_reading),
+		cmocka_unit_test(wants),            cmocka_unit_test(script_has_no_build_values),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
