@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 
 int apt_init(struct apt *a, const char *cache_dir, const char *stack, const char *arch,
@@ -50,6 +51,12 @@ static int apt_run(const struct apt *a, const char *prog, const char *const *arg
 	}
 	argv[n++] = "-o";
 	argv[n++] = "Acquire::Retries=3";
+	/* As root, apt would hand downloads to its _apt user, who cannot enter a
+	 * private cache dir (and says so in a warning). Dynos never build as root. */
+	if (geteuid() == 0) {
+		argv[n++] = "-o";
+		argv[n++] = "APT::Sandbox::User=root";
+	}
 	for (int i = 0; args[i] && n < 31; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
@@ -59,10 +66,27 @@ static int apt_run(const struct apt *a, const char *prog, const char *const *arg
 	return rc;
 }
 
+/* Every update starts from empty lists: the index is a few kilobytes, and a
+ * list kept from an earlier build must never stand in for one that could not
+ * be fetched or verified now (apt-get update only warns, and exits 0, when a
+ * source fails and an old list is there). Any warning or error is a failure. */
 int apt_update(const struct apt *a, char **out)
 {
-	const char *args[] = {"update", NULL};
-	return apt_run(a, "apt-get", args, NULL, out);
+	char lists[4200];
+	const char *args[] = {"-o", "APT::Update::Error-Mode=any", "update", NULL};
+	const char *rm[] = {"rm", "-rf", "--", lists, NULL};
+	if (fsx_path(lists, sizeof lists, "%s/state/lists", a->dir) < 0)
+		return -1;
+	struct run_opts ro = {.argv = (char *const *)rm, .envp = run_env()};
+	if (run(&ro) != 0)
+		return -1;
+	if (fsx_path(lists, sizeof lists, "%s/state/lists/partial", a->dir) < 0 || fsx_mkdirs(lists, 0755) < 0)
+		return -1;
+	int rc = apt_run(a, "apt-get", args, NULL, out);
+	if (rc == 0 && *out && (strncmp(*out, "W:", 2) == 0 || strncmp(*out, "E:", 2) == 0 ||
+				strstr(*out, "\nW:") || strstr(*out, "\nE:")))
+		rc = 100;
+	return rc;
 }
 
 int apt_versions(const struct apt *a, char ***versions, int *n, char **out)

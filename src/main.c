@@ -24,14 +24,8 @@ int main(int argc, char **argv)
 	char self[4096];
 	const char *name = basename(argv[0]);
 
-	if (strcmp(name, "jemalloc-status") == 0) {
-		/* Run with the library preloaded by compile, to prove it loads. */
-		if (argc == 2 && strcmp(argv[1], "--selftest") == 0) {
-			free(malloc(42));
-			return 0;
-		}
+	if (strcmp(name, "jemalloc-status") == 0)
 		return status_main(argc, argv);
-	}
 	if (argc < 2)
 		return usage();
 	if (strcmp(argv[1], "detect") == 0 && argc == 3) {
