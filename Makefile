@@ -15,7 +15,7 @@ export JEMALLOC_CACHE
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
-.PHONY: all deps debs repo publish-dir check-repro readme test lint console docker-test clean
+.PHONY: all deps debs repo publish-dir check-repro readme test lint demo console docker-test clean
 
 all: debs repo
 
@@ -41,6 +41,12 @@ publish-dir:
 check-repro:
 	@matrix=$$(scripts/matrix '$(STACK)' '$(VERSION)' '$(ARCH)'); scripts/deps build; \
 	while read -r s v a; do scripts/check-repro "$$s" "$$v" "$$a"; done <<<"$$matrix"
+
+# The whole path on this machine: package, repository on 127.0.0.1, bin/compile
+# on a sample app in the stack's root, a simulated dyno asked "is it on?".
+demo:
+	@scripts/deps build
+	@scripts/demo '$(STACK)'
 
 readme:
 	@scripts/readme-tables --write README.md

@@ -1,5 +1,7 @@
 #include "envdir.h"
 
+#include "fsx.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,49 +23,17 @@ static int name_ok(const char *name)
 int envdir_get(const char *dir, const char *name, char **value)
 {
 	char path[4096], *buf;
-	size_t len = 0;
-	int fd;
+	size_t len;
 
 	*value = NULL;
 	if (!name_ok(name)) {
 		errno = EINVAL;
 		return -1;
 	}
-	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
-		errno = ENAMETOOLONG;
+	if (fsx_path(path, sizeof path, "%s/%s", dir, name) < 0)
 		return -1;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
+	if (fsx_read_len(path, &buf, ENVDIR_VALUE_MAX, &len) < 0)
 		return errno == ENOENT ? 0 : -1;
-	buf = malloc(ENVDIR_VALUE_MAX + 2);
-	if (!buf) {
-		close(fd);
-		return -1;
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf + len, ENVDIR_VALUE_MAX + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-			free(buf);
-			close(fd);
-			errno = e;
-			return -1;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > ENVDIR_VALUE_MAX) {
-			free(buf);
-			close(fd);
-			errno = EFBIG;
-			return -1;
-		}
-	}
-	close(fd);
-	buf[len] = '\0';
 	if (strlen(buf) != len) {
 		free(buf);
 		errno = EINVAL;

@@ -76,27 +76,46 @@ fail:
 	return -1;
 }
 
-int fsx_read(const char *path, char **out, size_t max)
+int fsx_read_len(const char *path, char **out, size_t max, size_t *len)
 {
-	FILE *f = fopen(path, "re");
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), e;
 	char *buf;
-	size_t n;
-	if (!f)
+	size_t n = 0;
+	if (fd < 0)
 		return -1;
-	buf = malloc(max + 1);
-	if (!buf) {
-		fclose(f);
-		return -1;
-	}
-	n = fread(buf, 1, max, f);
-	if (ferror(f)) {
-		free(buf);
-		fclose(f);
-		errno = EIO;
+	if (!(buf = malloc(max + 2))) {
+		close(fd);
 		return -1;
 	}
-	fclose(f);
+	for (;;) {
+		ssize_t r = read(fd, buf + n, max + 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto fail;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max) {
+			errno = EFBIG;
+			goto fail;
+		}
+	}
+	close(fd);
 	buf[n] = '\0';
 	*out = buf;
+	*len = n;
 	return 0;
+fail:
+	e = errno;
+	free(buf);
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+int fsx_read(const char *path, char **out, size_t max)
+{
+	size_t len;
+	return fsx_read_len(path, out, max, &len);
 }

@@ -12,7 +12,11 @@ int fsx_write_atomic(const char *path, const char *data, size_t len, mode_t mode
 /* mkdir -p. Returns 0 or -1 with errno. */
 int fsx_mkdirs(const char *path, mode_t mode);
 
-/* Reads a whole small file into a malloc'd NUL-terminated string. */
+/* Reads a whole file of at most MAX bytes into a malloc'd NUL-terminated
+ * buffer; *LEN gets its length. -1 with errno EFBIG when it is longer. */
+int fsx_read_len(const char *path, char **out, size_t max, size_t *len);
+
+/* fsx_read_len for text: the part before any NUL byte. */
 int fsx_read(const char *path, char **out, size_t max);
 
 /* snprintf into BUF, failing (errno ENAMETOOLONG) instead of truncating. */

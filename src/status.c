@@ -32,6 +32,40 @@ static int mapped(const char *pid, char *lib, size_t size)
 	return lib[0] != '\0';
 }
 
+/* The version a jemalloc library carries: the JEMALLOC_VERSION string
+ * ("5.3.1-0-g<40 hex>") is in every build, ours, Debian's or Ubuntu's. */
+static int lib_version(const char *lib, char *out, size_t size)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int found = 0;
+	if (fsx_read_len(lib, &buf, 16u << 20, &len) < 0)
+		return 0;
+	for (size_t i = 0; i + 50 < len && !found; i++) {
+		size_t j = i, dots = 0;
+		if (!isdigit((unsigned char)buf[i]) || (i > 0 && (isdigit((unsigned char)buf[i - 1]) || buf[i - 1] == '.')))
+			continue;
+		while (j < len && (isdigit((unsigned char)buf[j]) || buf[j] == '.'))
+			dots += buf[j++] == '.';
+		if (dots != 2 || j + 4 >= len || buf[j] != '-')
+			continue;
+		size_t k = j + 1;
+		while (k < len && isdigit((unsigned char)buf[k]))
+			k++;
+		if (k == j + 1 || k + 42 > len || buf[k] != '-' || buf[k + 1] != 'g')
+			continue;
+		size_t h = 0;
+		while (h < 40 && isxdigit((unsigned char)buf[k + 2 + h]))
+			h++;
+		if (h == 40 && buf[k + 42] == '\0') {
+			snprintf(out, size, "%.*s", (int)(j - i), buf + i);
+			found = 1;
+		}
+	}
+	free(buf);
+	return found;
+}
+
 static void comm(const char *pid, char *name, size_t size)
 {
 	char path[64], *buf = NULL;
@@ -49,10 +83,15 @@ static void report(const char *pid)
 	char lib[4096], name[80];
 	int m = mapped(pid, lib, sizeof lib);
 	comm(pid, name, sizeof name);
+	char version[32];
 	if (m < 0)
 		printf("  %-7s %-16s cannot read its memory map\n", pid, name);
+	else if (m == 0)
+		printf("  %-7s %-16s glibc malloc (no jemalloc mapped)\n", pid, name);
+	else if (lib_version(lib, version, sizeof version))
+		printf("  %-7s %-16s jemalloc %s: %s\n", pid, name, version, lib);
 	else
-		printf("  %-7s %-16s %s%s\n", pid, name, m ? "jemalloc: " : "glibc malloc (no jemalloc mapped)", lib);
+		printf("  %-7s %-16s jemalloc (version unreadable): %s\n", pid, name, lib);
 }
 
 int status_main(int argc, char **argv)

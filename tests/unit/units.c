@@ -13,6 +13,7 @@
 
 #include "../../src/envdir.h"
 #include "../../src/profile.h"
+#include "../../src/stack.h"
 #include "../../src/version.h"
 
 static void version_requests(void **state)
@@ -129,12 +130,28 @@ static void script_has_no_build_values(void **state)
 	assert_null(strstr(profile_script, "/tmp/"));
 }
 
+static void stacks(void **state)
+{
+	(void)state;
+	const char *why = NULL;
+	assert_true(stack_supported("heroku-24", &why));
+	assert_false(stack_supported("heroku-20", &why));
+	assert_string_equal(why, "is end of life");
+	assert_false(stack_supported("heroku-99", &why));
+	assert_string_equal(why, "is not a stack this buildpack knows");
+	assert_false(stack_has_arch("heroku-22", "arm64")); /* no package for that arch */
+	assert_true(stack_has_arch("heroku-22", "amd64"));
+	assert_true(stack_has_arch("heroku-26", "arm64"));
+	assert_false(stack_has_arch("heroku-24", "riscv64"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(version_requests), cmocka_unit_test(version_ordering),
 		cmocka_unit_test(version_picking),  cmocka_unit_test(envdir_reading),
 		cmocka_unit_test(wants),            cmocka_unit_test(script_has_no_build_values),
+		cmocka_unit_test(stacks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
