@@ -57,7 +57,7 @@ test:
 
 lint:
 	@scripts/deps test
-	@shellcheck $$(grep -l '^#!.*\(ba\)\?sh' -r bin scripts tests ci 2>/dev/null) debian/jemalloc.sh
+	@shellcheck $$(grep -l '^#!.*\(ba\)\?sh' -r bin scripts tests ci 2>/dev/null) tests/*.test debian/jemalloc.sh
 
 # Local stack testing on the real Heroku images (needs a Docker engine): a shell
 # in the stack's build image with this repository at /src, and the package

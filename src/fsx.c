@@ -119,3 +119,21 @@ int fsx_read(const char *path, char **out, size_t max)
 	size_t len;
 	return fsx_read_len(path, out, max, &len);
 }
+
+int fsx_exe_dir(char *out, size_t size, int up)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n < 0)
+		return -1;
+	exe[n] = '\0';
+	for (int i = 0; i <= up; i++) {
+		char *slash = strrchr(exe, '/');
+		if (!slash || slash == exe) {
+			errno = ENOENT;
+			return -1;
+		}
+		*slash = '\0';
+	}
+	return fsx_path(out, size, "%s", exe);
+}

@@ -22,4 +22,8 @@ int fsx_read(const char *path, char **out, size_t max);
 /* snprintf into BUF, failing (errno ENAMETOOLONG) instead of truncating. */
 int fsx_path(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* The directory UP levels above this program's own file (0: the directory
+ * it is in), from /proc/self/exe: symlinks to it are resolved. */
+int fsx_exe_dir(char *out, size_t size, int up);
+
 #endif

@@ -62,3 +62,18 @@ int stack_has_arch(const char *stack, const char *arch)
 {
 	return strcmp(arch, "amd64") == 0 || (strcmp(arch, "arm64") == 0 && strcmp(stack, "heroku-22") != 0);
 }
+
+int stack_from_target(const char *distro, const char *version, char *stack, size_t size)
+{
+	unsigned major, minor;
+	char end;
+	stack[0] = '\0';
+	if (!distro || !*distro)
+		return 0;
+	/* Heroku stacks are the Ubuntu LTS releases, NN.04. */
+	if (strcmp(distro, "ubuntu") != 0 || !version || sscanf(version, "%u.%u%c", &major, &minor, &end) != 2 ||
+	    minor != 4 || major > 99)
+		return -1;
+	snprintf(stack, size, "heroku-%u", major);
+	return 0;
+}

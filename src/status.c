@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The mapped libjemalloc of PID, or "" (and 0) when none is. */
 static int mapped(const char *pid, char *lib, size_t size)
@@ -97,11 +98,16 @@ static void report(const char *pid)
 int status_main(int argc, char **argv)
 {
 	const char *home = getenv("HOME"), *preload = getenv("LD_PRELOAD");
-	char path[4096], *version = NULL, why[256];
+	char dir[4096], path[4200], *version = NULL, why[256];
 	int wants = profile_wants(getenv("JEMALLOC_ENABLED"), getenv("DYNO"), why, sizeof why);
 
-	if (fsx_path(path, sizeof path, "%s/.jemalloc/VERSION", home ? home : "/app") == 0 && fsx_read(path, &version, 64) == 0)
-		printf("installed: jemalloc %.*s in %s/.jemalloc\n", (int)strcspn(version, "\n"), version, home ? home : "/app");
+	/* Installed as <dir>/bin/jemalloc-status: <dir> is the .jemalloc it came
+	 * with (in the app, or a CNB layer); run from elsewhere, $HOME/.jemalloc. */
+	if (fsx_exe_dir(dir, sizeof dir, 1) < 0 || fsx_path(path, sizeof path, "%s/VERSION", dir) < 0 ||
+	    access(path, R_OK) < 0)
+		snprintf(dir, sizeof dir, "%s/.jemalloc", home ? home : "/app");
+	if (fsx_path(path, sizeof path, "%s/VERSION", dir) == 0 && fsx_read(path, &version, 64) == 0)
+		printf("installed: jemalloc %.*s in %s\n", (int)strcspn(version, "\n"), version, dir);
 	else
 		printf("installed: no (%s missing)\n", path);
 	free(version);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../../src/envdir.h"
+#include "../../src/preload.h"
 #include "../../src/profile.h"
 #include "../../src/stack.h"
 #include "../../src/version.h"
@@ -145,13 +146,62 @@ static void stacks(void **state)
 	assert_false(stack_has_arch("heroku-24", "riscv64"));
 }
 
+static void cnb_targets(void **state)
+{
+	(void)state;
+	char stack[64];
+	assert_int_equal(stack_from_target("ubuntu", "24.04", stack, sizeof stack), 0);
+	assert_string_equal(stack, "heroku-24");
+	assert_int_equal(stack_from_target("ubuntu", "22.04", stack, sizeof stack), 0);
+	assert_string_equal(stack, "heroku-22");
+	assert_int_equal(stack_from_target(NULL, NULL, stack, sizeof stack), 0); /* no target: ask the OS */
+	assert_string_equal(stack, "");
+	assert_int_equal(stack_from_target("ubuntu", "24.10", stack, sizeof stack), -1); /* not an LTS */
+	assert_int_equal(stack_from_target("debian", "12", stack, sizeof stack), -1);
+	assert_int_equal(stack_from_target("ubuntu", "24.04x", stack, sizeof stack), -1);
+	assert_int_equal(stack_from_target("ubuntu", NULL, stack, sizeof stack), -1);
+}
+
+static void exec_d(void **state)
+{
+	(void)state;
+	char out[64], type[32];
+	assert_int_equal(toml_quote("/a/b", out, sizeof out), 0);
+	assert_string_equal(out, "\"/a/b\"");
+	assert_int_equal(toml_quote("q\"b\\n\x01", out, sizeof out), 0);
+	assert_string_equal(out, "\"q\\\"b\\\\n\\u0001\"");
+	assert_int_equal(toml_quote("0123456789", out, 13), 0); /* exactly fits, NUL included */
+	assert_int_equal(toml_quote("0123456789", out, 12), -1);
+	assert_int_equal(preload_value("/j.so", NULL, out, sizeof out), 1);
+	assert_string_equal(out, "/j.so");
+	assert_int_equal(preload_value("/j.so", "", out, sizeof out), 1);
+	assert_string_equal(out, "/j.so");
+	assert_int_equal(preload_value("/j.so", "/m.so", out, sizeof out), 1);
+	assert_string_equal(out, "/j.so:/m.so");
+	assert_int_equal(preload_value("/j.so", "/m.so:/j.so", out, sizeof out), 0);
+	assert_int_equal(preload_value("/j.so", "/m.so /j.so", out, sizeof out), 0);
+	assert_int_equal(preload_value("/j.so", "/j.so.2", out, sizeof out), 1); /* another file */
+	assert_int_equal(preload_value("/j.so", "/m.so", out, 8), -1);
+	preload_process_type("/cnb/process/web", "worker.1", type, sizeof type);
+	assert_string_equal(type, "web"); /* the launcher's own word wins */
+	preload_process_type("/cnb/lifecycle/launcher", "worker.1", type, sizeof type);
+	assert_string_equal(type, "worker");
+	preload_process_type(NULL, NULL, type, sizeof type);
+	assert_string_equal(type, "");
+	preload_process_type("/cnb/process/", NULL, type, sizeof type);
+	assert_string_equal(type, "");
+	preload_process_type("/bin/process", NULL, type, sizeof type);
+	assert_string_equal(type, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(version_requests), cmocka_unit_test(version_ordering),
 		cmocka_unit_test(version_picking),  cmocka_unit_test(envdir_reading),
 		cmocka_unit_test(wants),            cmocka_unit_test(script_has_no_build_values),
-		cmocka_unit_test(stacks),
+		cmocka_unit_test(stacks),           cmocka_unit_test(cnb_targets),
+		cmocka_unit_test(exec_d),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
