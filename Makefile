@@ -15,7 +15,7 @@ export JEMALLOC_CACHE
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
-.PHONY: all deps debs repo publish-dir check-repro readme test lint demo console docker-test clean
+.PHONY: all deps debs repo publish-dir check-repro readme test lint bench demo console docker-test clean
 
 all: debs repo
 
@@ -55,9 +55,15 @@ test:
 	@scripts/deps test
 	@tests/run
 
+# Build time, memory, allocator speed and activation overhead, each against
+# the alternative, measured in one run (about 15 minutes; not part of test).
+# Writes docs/benchmarks.* and the README's table.
+bench:
+	@bench/run
+
 lint:
 	@scripts/deps test
-	@shellcheck $$(grep -l '^#!.*\(ba\)\?sh' -r bin scripts tests ci 2>/dev/null) tests/*.test debian/jemalloc.sh
+	@shellcheck $$(grep -l '^#!.*\(ba\)\?sh' -r bin scripts tests ci bench 2>/dev/null) tests/*.test debian/jemalloc.sh
 
 # Local stack testing on the real Heroku images (needs a Docker engine): a shell
 # in the stack's build image with this repository at /src, and the package

@@ -9,7 +9,8 @@ if [ $# -eq 0 ]; then
 	exit 2
 fi
 self=$(readlink -f -- "$0")
-lib=$(dirname -- "$(dirname -- "$self")")/lib/libjemalloc.so
+# <prefix>/bin/jemalloc.sh -> <prefix>/lib (no dirname: each spawn costs a millisecond).
+lib=${self%/*/*}/lib/libjemalloc.so
 if [ ! -e "$lib" ]; then
 	echo "jemalloc.sh: $lib is missing" >&2
 	exit 127

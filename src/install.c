@@ -36,6 +36,9 @@ static int run_quiet(const char *const *argv, const char *what)
 
 int rm_rf(const char *path)
 {
+	struct stat st;
+	if (lstat(path, &st) < 0 && errno == ENOENT) /* nothing to spawn rm for */
+		return 0;
 	const char *argv[] = {"rm", "-rf", "--", path, NULL};
 	return run_quiet(argv, "removing a temporary directory");
 }
