@@ -418,7 +418,7 @@ def main():
     quick = a.quick
     a.runs_cold, a.runs_warm, a.runs_src = (2, 3, 1) if quick else (5, 10, 3)
     a.runs_alloc, a.alloc_ops, a.runs_activate = (2, 200_000, 20) if quick else (7, 8_000_000, 300)
-    a.load_seconds, a.idle_seconds, a.sample_every = (4, 2, 0.5) if quick else (40, 10, 0.5)
+    a.load_seconds, a.idle_seconds, a.sample_every = (4, 2, 0.5) if quick else (60, 10, 0.5)
     a.tmp = tempfile.mkdtemp(prefix="bench.")
     res = {"machine": machine(a), "version": a.version, "quick": quick}
     lib_dir = os.path.join(a.tmp, "pkg")
