@@ -13,7 +13,8 @@ instead, in one run on one machine (bench/run prepares what this needs).
            .profile.d script against one that does not (hyperfine).
   memory   a multithreaded Puma app and a threaded Python server under wrk:
            RSS over time and requests/s for glibc, glibc with
-           MALLOC_ARENA_MAX=2, jemalloc, and jemalloc with RECOMMENDED.
+           MALLOC_ARENA_MAX=2, jemalloc, jemalloc with RECOMMENDED, and
+           jemalloc with AT_ONCE (the trade-off).
 
 Writes OUT/benchmarks.json (machine, versions, every figure, ratios),
 OUT/benchmarks.md (the tables), OUT/benchmarks-rss.png (the plot) and the
@@ -39,6 +40,8 @@ import time
 # The MALLOC_CONF the README recommends; chosen from this benchmark's data
 # (see the README's memory table for the trade-off).
 RECOMMENDED = "narenas:2,background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0"
+# The same, returning freed pages at once: the trade-off the README states.
+AT_ONCE = "narenas:2,background_thread:true,dirty_decay_ms:0,muzzy_decay_ms:0"
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLEAN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -288,10 +291,11 @@ def one_server(a, argv, env, cwd):
 
 def memory(a, lib):
     configs = [("glibc", {}), ("glibc, MALLOC_ARENA_MAX=2", {"MALLOC_ARENA_MAX": "2"}),
-               ("jemalloc", {"LD_PRELOAD": lib}), ("jemalloc, recommended MALLOC_CONF", {"LD_PRELOAD": lib, "MALLOC_CONF": RECOMMENDED})]
+               ("jemalloc", {"LD_PRELOAD": lib}), ("jemalloc, recommended MALLOC_CONF", {"LD_PRELOAD": lib, "MALLOC_CONF": RECOMMENDED}),
+               ("jemalloc, decay at once", {"LD_PRELOAD": lib, "MALLOC_CONF": AT_ONCE})]
     workloads = [("Ruby, Puma 10 threads", ["puma", "-q", "-t", "10:10", "-e", "production", "-b", "tcp://127.0.0.1:PORT", "config.ru"]),
                  ("Python, ThreadingHTTPServer", ["/usr/bin/python3", "server.py", "PORT"])]
-    r = {"recommended": RECOMMENDED, "load": "wrk -t1 -c16 -d%ds" % a.load_seconds, "workloads": {}}
+    r = {"recommended": RECOMMENDED, "at_once": AT_ONCE, "load": "wrk -t1 -c16 -d%ds" % a.load_seconds, "workloads": {}}
     say("-----> Memory: %s, then %d s idle; RSS of the server process" % (r["load"], a.idle_seconds))
     for name, argv in workloads:
         rows = {}
@@ -358,7 +362,8 @@ def tables(res):
         for c, r in rows.items():
             L.append("| %s | %s | %.0f MiB (%.2fx) | %.0f MiB | %.0f (%.2fx) | %s |" % (
                 w, c, r["peak_kib"] / 1024, r["peak_vs_glibc"], r["idle_end_kib"] / 1024, r["rps"], r["rps_vs_glibc"], r["latency_p99"]))
-    L += ["", "`jemalloc, recommended MALLOC_CONF` is `MALLOC_CONF=%s`." % me["recommended"]]
+    L += ["", "`jemalloc, recommended MALLOC_CONF` is `MALLOC_CONF=%s`; `jemalloc, decay at once` is `MALLOC_CONF=%s`."
+          % (me["recommended"], me["at_once"])]
     L += ["", "**Allocator speed** (bench/alloc.c, millions of malloc/free pairs per second, median of %d):" % al["by_threads"][next(iter(al["by_threads"]))]["glibc"]["runs"], "",
           "| threads | glibc | packaged | upstream defaults | Debian libjemalloc2 | packaged / upstream | packaged / Debian |", "|---|---|---|---|---|---|---|"]
     for t, row in al["by_threads"].items():
