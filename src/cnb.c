@@ -158,7 +158,11 @@ int cnb_build_main(const char *bp_dir, const char *self)
 	int build = read_flag(env_dir, "JEMALLOC_BUILD");
 	snprintf(now.stack, sizeof now.stack, "%s", stack);
 	snprintf(now.arch, sizeof now.arch, "%s", arch);
-	snprintf(now.program, sizeof now.program, "%s", env_or("JEMALLOC_PROGRAM_KEY", "unknown"));
+	/* bin/program's hex key; anything else (it goes into TOML) is unknown. */
+	const char *key = env_or("JEMALLOC_PROGRAM_KEY", "unknown");
+	if (strlen(key) > 64 || strspn(key, "0123456789abcdef") != strlen(key))
+		key = "unknown";
+	snprintf(now.program, sizeof now.program, "%s", key);
 	log_step("Installing jemalloc %s for %s (%s)", *s.version ? s.version : "(newest)", stack, arch);
 
 	/* The cache layer is kept whatever happens next. */
