@@ -97,6 +97,23 @@ debian_mirror() {
 
 mirror() { if [ -n "${DEBIAN_MIRROR:-}" ]; then echo "$DEBIAN_MIRROR"; else debian_mirror; fi; }
 
+# --- serving a repository on this machine ----------------------------------------
+# free_port: a TCP port on 127.0.0.1 that nothing listens on.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# serve DIR PROBE: serves DIR over HTTP on 127.0.0.1 (python3's http.server)
+# until the caller exits; waits until DIR/PROBE answers. Sets $port and
+# $server (the server's PID, for the caller's EXIT trap).
+serve() {
+	port=$(free_port)
+	python3 -m http.server --bind 127.0.0.1 --directory "$1" "$port" >/dev/null 2>&1 &
+	server=$!
+	local _
+	for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/$2" >/dev/null && return 0; sleep 0.1; done
+	printf ' !     %s\n' "Nothing answers on 127.0.0.1:$port (python3 -m http.server of $1)." >&2
+	return 1
+}
+
 docker_engine() { [ "${JEMALLOC_NO_DOCKER:-}" != 1 ] && command -v docker >/dev/null 2>&1 && timeout 10 docker info >/dev/null 2>&1; }
 
 # --- build environments -------------------------------------------------------

@@ -87,10 +87,14 @@ static int layer_links(const char *layer, int build)
 {
 	char p[4300], jeprof[4300];
 	const char *dirs[] = {"bin", "exec.d", "env.build", NULL};
+	/* Made afresh; env.build only where jemalloc is wanted in later buildpacks. */
 	for (int i = 0; dirs[i]; i++)
-		if (fsx_path(p, sizeof p, "%s/%s", layer, dirs[i]) < 0 || rm_rf(p) < 0 ||
-		    ((i < 2 || build) && fsx_mkdirs(p, 0755) < 0))
+		if (fsx_path(p, sizeof p, "%s/%s", layer, dirs[i]) < 0 || rm_rf(p) < 0)
 			return -1;
+	if (fsx_path(p, sizeof p, "%s/bin", layer) < 0 || fsx_mkdirs(p, 0755) < 0 ||
+	    fsx_path(p, sizeof p, "%s/exec.d", layer) < 0 || fsx_mkdirs(p, 0755) < 0 ||
+	    (build && (fsx_path(p, sizeof p, "%s/env.build", layer) < 0 || fsx_mkdirs(p, 0755) < 0)))
+		return -1;
 	if (link_in(layer, "../.jemalloc/bin/jemalloc.sh", "bin/jemalloc.sh") < 0 ||
 	    link_in(layer, "../.jemalloc/bin/jemalloc-status", "bin/jemalloc-status") < 0 ||
 	    link_in(layer, "../.jemalloc/bin/jemalloc-status", "exec.d/jemalloc-preload") < 0)

@@ -9,6 +9,10 @@
  * rename. Returns 0, or -1 with errno (the old file, if any, is intact). */
 int fsx_write_atomic(const char *path, const char *data, size_t len, mode_t mode);
 
+/* Writes all LEN bytes to FD, through short writes and EINTR. Returns 0, or
+ * -1 with errno. */
+int fsx_write_all(int fd, const char *data, size_t len);
+
 /* mkdir -p. Returns 0 or -1 with errno. */
 int fsx_mkdirs(const char *path, mode_t mode);
 

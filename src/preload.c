@@ -102,13 +102,9 @@ int preload_main(void)
 	int fd = fcntl(3, F_GETFD) >= 0 ? 3 : 1;
 	char line[16400];
 	int n = snprintf(line, sizeof line, "LD_PRELOAD = %s\n", quoted);
-	for (int off = 0; off < n;) {
-		ssize_t w = write(fd, line + off, (size_t)(n - off));
-		if (w < 0) {
-			perror("jemalloc: exec.d output (fd 3)");
-			return 1;
-		}
-		off += (int)w;
+	if (fsx_write_all(fd, line, (size_t)n) < 0) {
+		perror("jemalloc: exec.d output (fd 3)");
+		return 1;
 	}
 	return 0;
 }

@@ -47,18 +47,9 @@ expect_text() {
 # expect_rc NAME WANT: the last run exited WANT.
 expect_rc() { expect "$1 (exit status)" "$2" "$rc"; }
 
-# free_port: a TCP port on 127.0.0.1 that nothing listens on.
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# serve DIR PROBE: serves DIR over HTTP on 127.0.0.1 (python3's http.server)
-# until the test file exits; waits until DIR/PROBE answers. Sets $port and
-# $server (the server's PID, for the caller's EXIT trap).
-serve() {
-	port=$(free_port)
-	python3 -m http.server --bind 127.0.0.1 --directory "$1" "$port" >/dev/null 2>&1 &
-	server=$!
-	local _
-	for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/$2" >/dev/null && return 0; sleep 0.1; done
-	echo "serve: nothing answers on 127.0.0.1:$port" >&2
-	return 1
+# pool_versions POOL: the package versions of the amd64 .debs in a
+# repository's pool/<stack> directory, oldest first.
+pool_versions() {
+	(cd "$1" && find . -name '*_amd64.deb' -printf '%f\n') | sed 's/^heroku-jemalloc_\(.*\)_amd64.deb$/\1/' | sort -V
 }
