@@ -2,6 +2,7 @@
 
 #include "fsx.h"
 #include "run.h"
+#include "sha256.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -9,60 +10,80 @@
 #include <string.h>
 #include <unistd.h>
 
+/* apt retries, and gives up on a stalled connection, by itself; the child's
+ * deadline covers what apt does not. */
+#define APT_TIMEOUT 240
 
-int apt_init(struct apt *a, const char *cache_dir, const char *stack, const char *arch,
-	     const char *url, const char *keyring)
+int apt_init(struct apt *a, const char *cache_dir, const char *stack, const char *arch, const char *url,
+	     const char *keyring)
 {
-	char line[8192], sub[4096];
+	struct sb p = SB_INIT;
 	const char *subs[] = {"cache/archives/partial", "state/lists/partial", "parts", NULL};
+	int r = -1;
 	a->arch = arch;
-	if (fsx_path(a->dir, sizeof a->dir, "%s/jemalloc/apt/%s-%s", cache_dir, stack, arch) < 0 ||
-	    fsx_path(a->sources, sizeof a->sources, "%s/sources.list", a->dir) < 0)
-		return -1;
+	if (sb_setf(&a->dir, "%s/jemalloc/apt/%s-%s", cache_dir, stack, arch) < 0 ||
+	    sb_setf(&a->sources, "%s/sources.list", sb_str(&a->dir)) < 0)
+		goto out;
 	for (int i = 0; subs[i]; i++)
-		if (fsx_path(sub, sizeof sub, "%s/%s", a->dir, subs[i]) < 0 || fsx_mkdirs(sub, 0755) < 0)
-			return -1;
-	if (fsx_path(sub, sizeof sub, "%s/status", a->dir) < 0 || fsx_write_atomic(sub, "", 0, 0644) < 0)
-		return -1;
-	if (fsx_path(line, sizeof line, "deb [signed-by=%s arch=%s] %s %s main\n", keyring, arch, url, stack) < 0)
-		return -1;
-	return fsx_write_atomic(a->sources, line, strlen(line), 0644);
+		if (sb_setf(&p, "%s/%s", sb_str(&a->dir), subs[i]) < 0 || fsx_mkdirs(sb_str(&p), 0755) < 0)
+			goto out;
+	if (sb_setf(&p, "%s/status", sb_str(&a->dir)) < 0 || fsx_write_atomic(sb_str(&p), "", 0, 0644) < 0)
+		goto out;
+	if (sb_setf(&p, "deb [signed-by=%s arch=%s] %s %s main\n", keyring, arch, url, stack) < 0)
+		goto out;
+	r = fsx_write_atomic(sb_str(&a->sources), sb_str(&p), p.len, 0644);
+out:
+	sb_release(&p);
+	return r;
+}
+
+void apt_release(struct apt *a)
+{
+	sb_release(&a->dir);
+	sb_release(&a->sources);
 }
 
 /* Runs PROG (apt-get or apt-cache) with our options, then ARGS. */
 static int apt_run(const struct apt *a, const char *prog, const char *const *args, const char *cwd, char **out)
 {
-	char o[7][4200];
-	const char *argv[32];
-	int n = 0, rc;
+	struct sb o[7] = {SB_INIT, SB_INIT, SB_INIT, SB_INIT, SB_INIT, SB_INIT, SB_INIT};
+	const char *argv[48];
+	int n = 0, rc = -1;
+	const char *d = sb_str(&a->dir);
 	argv[n++] = prog;
 	argv[n++] = "-q";
-	if (fsx_path(o[0], sizeof o[0], "Dir::Cache=%s/cache", a->dir) < 0 ||
-	    fsx_path(o[1], sizeof o[1], "Dir::State=%s/state", a->dir) < 0 ||
-	    fsx_path(o[2], sizeof o[2], "Dir::State::status=%s/status", a->dir) < 0 ||
-	    fsx_path(o[3], sizeof o[3], "Dir::Etc::SourceList=%s", a->sources) < 0 ||
-	    fsx_path(o[4], sizeof o[4], "Dir::Etc::SourceParts=%s/parts", a->dir) < 0 ||
-	    fsx_path(o[5], sizeof o[5], "APT::Architecture=%s", a->arch) < 0 ||
-	    fsx_path(o[6], sizeof o[6], "Debug::NoLocking=true") < 0)
-		return -1;
+	if (sb_setf(&o[0], "Dir::Cache=%s/cache", d) < 0 || sb_setf(&o[1], "Dir::State=%s/state", d) < 0 ||
+	    sb_setf(&o[2], "Dir::State::status=%s/status", d) < 0 ||
+	    sb_setf(&o[3], "Dir::Etc::SourceList=%s", sb_str(&a->sources)) < 0 ||
+	    sb_setf(&o[4], "Dir::Etc::SourceParts=%s/parts", d) < 0 ||
+	    sb_setf(&o[5], "APT::Architecture=%s", a->arch) < 0 || sb_setf(&o[6], "Debug::NoLocking=true") < 0)
+		goto out;
 	for (int i = 0; i < 7; i++) {
 		argv[n++] = "-o";
-		argv[n++] = o[i];
+		argv[n++] = sb_str(&o[i]);
 	}
-	argv[n++] = "-o";
-	argv[n++] = "Acquire::Retries=3";
+	/* A repository that stalls mid-download: apt gives up after 30 s without
+	 * data, three times at most. */
+	const char *fixed[] = {"Acquire::Retries=3", "Acquire::http::Timeout=30", "Acquire::https::Timeout=30", NULL};
+	for (int i = 0; fixed[i]; i++) {
+		argv[n++] = "-o";
+		argv[n++] = fixed[i];
+	}
 	/* As root, apt would hand downloads to its _apt user, who cannot enter a
 	 * private cache dir (and says so in a warning). Dynos never build as root. */
 	if (geteuid() == 0) {
 		argv[n++] = "-o";
 		argv[n++] = "APT::Sandbox::User=root";
 	}
-	for (int i = 0; args[i] && n < 31; i++)
+	for (int i = 0; args[i] && n < 47; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
-	struct run_opts ro = {.argv = (char *const *)argv, .envp = run_env(), .cwd = cwd, .out = out, .merge_stderr = 1};
-	*out = NULL;
+	struct run_opts ro = {.argv = (char *const *)argv, .envp = run_env(), .cwd = cwd, .out = out,
+			      .merge_stderr = 1, .timeout_s = APT_TIMEOUT};
 	rc = run(&ro);
+out:
+	for (int i = 0; i < 7; i++)
+		sb_release(&o[i]);
 	return rc;
 }
 
@@ -72,19 +93,18 @@ static int apt_run(const struct apt *a, const char *prog, const char *const *arg
  * source fails and an old list is there). Any warning or error is a failure. */
 int apt_update(const struct apt *a, char **out)
 {
-	char lists[4200];
+	struct sb lists = SB_INIT;
 	const char *args[] = {"-o", "APT::Update::Error-Mode=any", "update", NULL};
-	const char *rm[] = {"rm", "-rf", "--", lists, NULL};
-	if (fsx_path(lists, sizeof lists, "%s/state/lists", a->dir) < 0)
+	*out = NULL;
+	if (sb_setf(&lists, "%s/state/lists", sb_str(&a->dir)) < 0 || fsx_rm_rf(sb_str(&lists)) < 0 ||
+	    sb_addf(&lists, "/partial") < 0 || fsx_mkdirs(sb_str(&lists), 0755) < 0) {
+		sb_release(&lists);
 		return -1;
-	struct run_opts ro = {.argv = (char *const *)rm, .envp = run_env()};
-	if (run(&ro) != 0)
-		return -1;
-	if (fsx_path(lists, sizeof lists, "%s/state/lists/partial", a->dir) < 0 || fsx_mkdirs(lists, 0755) < 0)
-		return -1;
+	}
+	sb_release(&lists);
 	int rc = apt_run(a, "apt-get", args, NULL, out);
-	if (rc == 0 && *out && (strncmp(*out, "W:", 2) == 0 || strncmp(*out, "E:", 2) == 0 ||
-				strstr(*out, "\nW:") || strstr(*out, "\nE:")))
+	if (rc == 0 && *out &&
+	    (strncmp(*out, "W:", 2) == 0 || strncmp(*out, "E:", 2) == 0 || strstr(*out, "\nW:") || strstr(*out, "\nE:")))
 		rc = 100;
 	return rc;
 }
@@ -98,14 +118,16 @@ int apt_versions(const struct apt *a, char ***versions, int *n, char **out)
 	*versions = NULL;
 	if (rc != 0)
 		return rc;
-	/* "heroku-jemalloc | 5.3.1-1~heroku24 | http://... heroku-24/main amd64 Packages" */
+	/* "heroku-jemalloc | 5.3.1-1~herokuNN | http://... heroku-NN/main amd64 Packages" */
 	for (char *save = NULL, *l = strtok_r(*out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		char name[64], ver[64];
-		if (sscanf(l, " %63s | %63s |", name, ver) != 2 || strcmp(name, "heroku-jemalloc") != 0)
+		if (sscanf(l, " %63s | %63s |", name, ver) != 2 || strcmp(name, "heroku-jemalloc") != 0 ||
+		    strspn(ver, "0123456789.-~+abcdefghijklmnopqrstuvwxyz") != strlen(ver))
 			continue;
 		char **nv = realloc(v, sizeof *v * (size_t)(*n + 1));
 		if (!nv || !(nv[*n] = strdup(ver))) {
-			free(nv ? nv : v);
+			apt_versions_free(nv ? nv : v, *n);
+			*n = 0;
 			return -1;
 		}
 		v = nv;
@@ -115,11 +137,52 @@ int apt_versions(const struct apt *a, char ***versions, int *n, char **out)
 	return 0;
 }
 
+void apt_versions_free(char **versions, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(versions[i]);
+	free(versions);
+}
+
+int apt_index_sha256(const struct apt *a, const char *version, char hex[65])
+{
+	struct sb spec = SB_INIT;
+	char *out = NULL;
+	int rc = -1;
+	if (sb_setf(&spec, "heroku-jemalloc=%s", version) < 0)
+		return -1;
+	const char *args[] = {"show", sb_str(&spec), NULL};
+	if (apt_run(a, "apt-cache", args, NULL, &out) == 0 && out) {
+		/* The record apt verified against InRelease: "SHA256: <64 hex>". */
+		for (char *save = NULL, *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+			if (strncmp(l, "SHA256: ", 8) == 0 && strlen(l + 8) == 64 && sha256_hex_ok(l + 8)) {
+				memcpy(hex, l + 8, 65);
+				rc = 0;
+				break;
+			}
+	}
+	free(out);
+	sb_release(&spec);
+	return rc;
+}
+
 int apt_download(const struct apt *a, const char *version, const char *dir, char **out)
 {
-	char spec[128];
-	if (fsx_path(spec, sizeof spec, "heroku-jemalloc=%s", version) < 0)
+	struct sb spec = SB_INIT;
+	if (sb_setf(&spec, "heroku-jemalloc=%s", version) < 0)
 		return -1;
-	const char *args[] = {"download", spec, NULL};
-	return apt_run(a, "apt-get", args, dir, out);
+	const char *args[] = {"download", sb_str(&spec), NULL};
+	int rc = apt_run(a, "apt-get", args, dir, out);
+	sb_release(&spec);
+	return rc;
+}
+
+int apt_refused(const char *out)
+{
+	const char *signs[] = {"NO_PUBKEY", "Missing key", "is not signed", "signature", "Signature",
+			       "Hash Sum mismatch", "unexpected size", "not valid", NULL};
+	for (int i = 0; out && signs[i]; i++)
+		if (strstr(out, signs[i]))
+			return 1;
+	return 0;
 }

@@ -1,28 +1,24 @@
 #include "cnb.h"
 
-#include "envdir.h"
 #include "fsx.h"
 #include "install.h"
 #include "log.h"
+#include "sb.h"
+#include "settings.h"
 #include "stack.h"
+#include "stage.h"
+#include "toml.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* What built the jemalloc layer: its [metadata] table. */
 struct layer_meta {
-	char stack[80], arch[80], version[80], program[80];
+	char stack[32], arch[16], version[64], program[80];
 };
-
-int cnb_detect_main(void)
-{
-	puts("jemalloc: always (added on purpose); JEMALLOC_ENABLED decides at launch");
-	return EXIT_OK;
-}
 
 static const char *env_or(const char *name, const char *fallback)
 {
@@ -30,53 +26,52 @@ static const char *env_or(const char *name, const char *fallback)
 	return v && *v ? v : fallback;
 }
 
-/* Reads the [metadata] of LAYERS/jemalloc.toml, as written by layer_toml. */
 static int meta_read(const char *layers, struct layer_meta *m)
 {
-	char path[4200], *buf = NULL;
+	struct sb path = SB_INIT;
+	char *text = NULL;
 	memset(m, 0, sizeof *m);
-	if (fsx_path(path, sizeof path, "%s/jemalloc.toml", layers) < 0 || fsx_read(path, &buf, 65536) < 0)
-		return -1;
-	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		char key[16], val[80];
-		if (sscanf(l, "%15[a-z] = \"%79[^\"]\"", key, val) != 2)
-			continue;
-		if (strcmp(key, "stack") == 0)
-			snprintf(m->stack, sizeof m->stack, "%s", val);
-		else if (strcmp(key, "arch") == 0)
-			snprintf(m->arch, sizeof m->arch, "%s", val);
-		else if (strcmp(key, "version") == 0)
-			snprintf(m->version, sizeof m->version, "%s", val);
-		else if (strcmp(key, "program") == 0)
-			snprintf(m->program, sizeof m->program, "%s", val);
+	int r = sb_setf(&path, "%s/jemalloc.toml", layers) < 0 || fsx_read(sb_str(&path), &text, 65536) < 0 ? -1 : 0;
+	if (r == 0) {
+		toml_get(text, "metadata", "stack", m->stack, sizeof m->stack);
+		toml_get(text, "metadata", "arch", m->arch, sizeof m->arch);
+		toml_get(text, "metadata", "version", m->version, sizeof m->version);
+		toml_get(text, "metadata", "program", m->program, sizeof m->program);
 	}
-	free(buf);
-	return 0;
+	free(text);
+	sb_release(&path);
+	return r;
 }
 
-/* LAYERS/NAME.toml; every value is one we checked (stack, arch, version, a
- * hex key), so none needs TOML escaping. */
+/* LAYERS/NAME.toml, every value quoted. */
 static int layer_toml(const char *layers, const char *name, int launch, int build, const struct layer_meta *m)
 {
-	char path[4200], text[1024];
-	int n = snprintf(text, sizeof text, "[types]\nlaunch = %s\nbuild = %s\ncache = true\n", launch ? "true" : "false",
-			 build ? "true" : "false");
-	if (m)
-		n += snprintf(text + n, sizeof text - (size_t)n,
-			      "\n[metadata]\nstack = \"%s\"\narch = \"%s\"\nversion = \"%s\"\nprogram = \"%s\"\n", m->stack,
-			      m->arch, m->version, m->program);
-	if (n < 0 || (size_t)n >= sizeof text || fsx_path(path, sizeof path, "%s/%s.toml", layers, name) < 0)
-		return -1;
-	return fsx_write_atomic(path, text, (size_t)n, 0644);
+	struct sb text = SB_INIT, path = SB_INIT;
+	int r = sb_addf(&text, "[types]\nlaunch = %s\nbuild = %s\ncache = true\n", launch ? "true" : "false",
+			build ? "true" : "false");
+	if (r == 0 && m)
+		r = sb_adds(&text, "\n[metadata]\n") < 0 || toml_kv(&text, "stack", m->stack) < 0 ||
+			    toml_kv(&text, "arch", m->arch) < 0 || toml_kv(&text, "version", m->version) < 0 ||
+			    toml_kv(&text, "program", m->program) < 0
+			? -1
+			: 0;
+	if (r == 0)
+		r = sb_setf(&path, "%s/%s.toml", layers, name) < 0 ? -1 : fsx_write_atomic(sb_str(&path), sb_str(&text), text.len, 0644);
+	sb_release(&text);
+	sb_release(&path);
+	return r;
 }
 
 static int link_in(const char *layer, const char *target, const char *name)
 {
-	char path[4300];
-	if (fsx_path(path, sizeof path, "%s/%s", layer, name) < 0)
-		return -1;
-	unlink(path);
-	return symlink(target, path);
+	struct sb path = SB_INIT;
+	int r = sb_setf(&path, "%s/%s", layer, name) < 0 ? -1 : 0;
+	if (r == 0) {
+		unlink(sb_str(&path));
+		r = symlink(target, sb_str(&path));
+	}
+	sb_release(&path);
+	return r;
 }
 
 /* bin/ links (the layer's bin/ is on PATH at launch; its lib/ would be on
@@ -85,122 +80,135 @@ static int link_in(const char *layer, const char *target, const char *name)
  * env.build when jemalloc is wanted in later buildpacks too. */
 static int layer_links(const char *layer, int build)
 {
-	char p[4300], jeprof[4300];
+	struct sb p = SB_INIT, lib = SB_INIT;
 	const char *dirs[] = {"bin", "exec.d", "env.build", NULL};
-	/* Made afresh; env.build only where jemalloc is wanted in later buildpacks. */
+	int r = -1;
 	for (int i = 0; dirs[i]; i++)
-		if (fsx_path(p, sizeof p, "%s/%s", layer, dirs[i]) < 0 || rm_rf(p) < 0)
-			return -1;
-	if (fsx_path(p, sizeof p, "%s/bin", layer) < 0 || fsx_mkdirs(p, 0755) < 0 ||
-	    fsx_path(p, sizeof p, "%s/exec.d", layer) < 0 || fsx_mkdirs(p, 0755) < 0 ||
-	    (build && (fsx_path(p, sizeof p, "%s/env.build", layer) < 0 || fsx_mkdirs(p, 0755) < 0)))
-		return -1;
+		if (sb_setf(&p, "%s/%s", layer, dirs[i]) < 0 || fsx_rm_rf(sb_str(&p)) < 0 ||
+		    ((i < 2 || build) && fsx_mkdirs(sb_str(&p), 0755) < 0))
+			goto out;
 	if (link_in(layer, "../.jemalloc/bin/jemalloc.sh", "bin/jemalloc.sh") < 0 ||
 	    link_in(layer, "../.jemalloc/bin/jemalloc-status", "bin/jemalloc-status") < 0 ||
 	    link_in(layer, "../.jemalloc/bin/jemalloc-status", "exec.d/jemalloc-preload") < 0)
-		return -1;
-	if (fsx_path(jeprof, sizeof jeprof, "%s/.jemalloc/bin/jeprof", layer) == 0 && access(jeprof, F_OK) == 0 &&
-	    link_in(layer, "../.jemalloc/bin/jeprof", "bin/jeprof") < 0)
-		return -1;
-	if (!build)
-		return 0;
-	char lib[4300];
-	if (fsx_path(lib, sizeof lib, "%s/.jemalloc/lib/libjemalloc.so", layer) < 0 ||
-	    fsx_path(p, sizeof p, "%s/env.build/LD_PRELOAD.prepend", layer) < 0 ||
-	    fsx_write_atomic(p, lib, strlen(lib), 0644) < 0 ||
-	    fsx_path(p, sizeof p, "%s/env.build/LD_PRELOAD.delim", layer) < 0 || fsx_write_atomic(p, ":", 1, 0644) < 0)
-		return -1;
-	return 0;
+		goto out;
+	if (sb_setf(&p, "%s/.jemalloc/bin/jeprof", layer) < 0 ||
+	    (access(sb_str(&p), F_OK) == 0 && link_in(layer, "../.jemalloc/bin/jeprof", "bin/jeprof") < 0))
+		goto out;
+	if (build && (sb_setf(&lib, "%s/.jemalloc/lib/libjemalloc.so", layer) < 0 ||
+		      sb_setf(&p, "%s/env.build/LD_PRELOAD.prepend", layer) < 0 ||
+		      fsx_write_atomic(sb_str(&p), sb_str(&lib), lib.len, 0644) < 0 ||
+		      sb_setf(&p, "%s/env.build/LD_PRELOAD.delim", layer) < 0 || fsx_write_atomic(sb_str(&p), ":", 1, 0644) < 0))
+		goto out;
+	r = 0;
+out:
+	sb_release(&p);
+	sb_release(&lib);
+	return r;
 }
 
 /* Replaces LAYER's .jemalloc with the staged JDIR. */
 static int layer_fill(const char *layer, const char *jdir)
 {
-	char live[4300];
-	if (rm_rf(layer) < 0 || fsx_mkdirs(layer, 0755) < 0 || fsx_path(live, sizeof live, "%s/.jemalloc", layer) < 0)
-		return -1;
-	return rename(jdir, live);
+	struct sb live = SB_INIT;
+	int r = fsx_rm_rf(layer) < 0 || fsx_mkdirs(layer, 0755) < 0 || sb_setf(&live, "%s/.jemalloc", layer) < 0
+			? -1
+			: rename(jdir, sb_str(&live));
+	sb_release(&live);
+	return r;
 }
 
-static int read_flag(const char *env_dir, const char *name)
+/* The layer a rebuild may keep: same target, program and exact version, and
+ * it still loads. */
+static int layer_reusable(const char *layers, const char *layer, const struct layer_meta *now,
+			  const struct settings *s, char *got, size_t size)
 {
-	char *v = NULL;
-	int r = envdir_get(env_dir, name, &v);
-	int on = r == 1 && strcmp(v, "true") == 0;
-	free(v);
-	return on;
+	struct layer_meta was;
+	struct sb jl = SB_INIT;
+	int same = meta_read(layers, &was) == 0 && strcmp(was.stack, now->stack) == 0 &&
+		   strcmp(was.arch, now->arch) == 0 && strcmp(was.program, now->program) == 0 &&
+		   strcmp(was.program, "unknown") != 0 && *s->version && strcmp(was.version, s->version) == 0 &&
+		   sb_setf(&jl, "%s/.jemalloc", layer) == 0 && fsx_is_real_dir(sb_str(&jl)) == 1;
+	int r = !same ? 0 : stage_verify(sb_str(&jl), s->version, NULL, got, size, 1) == 0 ? 1 : -1;
+	sb_release(&jl);
+	return r;
 }
 
 int cnb_build_main(const char *bp_dir, const char *self)
 {
 	const char *layers = getenv("CNB_LAYERS_DIR"), *platform = getenv("CNB_PLATFORM_DIR");
-	char stack[64], env_dir[4200], cache[4200], layer[4200], stage[4200], jdir[4400], deb[4400], got[64];
+	struct sb env_dir = SB_INIT, cache = SB_INIT, layer = SB_INIT, stage = SB_INIT, jdir = SB_INIT, list = SB_INIT;
 	struct settings s = {0};
-	struct layer_meta was, now = {0};
+	struct layer_meta now = {0};
+	struct target t;
+	char stack[64], got[64];
+	int r = EXIT_FAIL;
 
-	if (!layers || *layers != '/' || !platform || *platform != '/') {
+	if (!layers || *layers != '/' || !platform || *platform != '/' || strpbrk(layers, " :'\n")) {
 		log_error("bin/build needs CNB_LAYERS_DIR and CNB_PLATFORM_DIR (absolute paths), as the lifecycle sets them.");
 		return EXIT_USAGE;
 	}
-	if (stack_from_target(getenv("CNB_TARGET_DISTRO_NAME"), getenv("CNB_TARGET_DISTRO_VERSION"), stack,
+	if (stack_from_target(bp_dir, getenv("CNB_TARGET_DISTRO_NAME"), getenv("CNB_TARGET_DISTRO_VERSION"), stack,
 			      sizeof stack) < 0) {
-		log_error("The target %s %s is not a Heroku stack: jemalloc packages exist for Ubuntu 22.04, 24.04 and 26.04.",
-			  getenv("CNB_TARGET_DISTRO_NAME"), env_or("CNB_TARGET_DISTRO_VERSION", "(no version)"));
-		return EXIT_FAIL;
+		stack_list(bp_dir, "ubuntu", &list);
+		log_error("The target %s %s is not a Heroku stack: jemalloc packages exist for Ubuntu %s.",
+			  getenv("CNB_TARGET_DISTRO_NAME"), env_or("CNB_TARGET_DISTRO_VERSION", "(no version)"), sb_str(&list));
+		goto out;
 	}
 	if (!*stack)
-		stack_detect(stack, sizeof stack);
-	const char *arch = env_or("CNB_TARGET_ARCH", stack_arch());
-	if (install_target(stack, arch) < 0)
-		return EXIT_FAIL;
-	if (fsx_path(env_dir, sizeof env_dir, "%s/env", platform) < 0 ||
-	    fsx_path(cache, sizeof cache, "%s/cache", layers) < 0 ||
-	    fsx_path(layer, sizeof layer, "%s/jemalloc", layers) < 0 ||
-	    fsx_path(stage, sizeof stage, "%s/jemalloc.new", layers) < 0)
-		return EXIT_FAIL;
-	settings_read(env_dir, bp_dir, &s);
-	int build = read_flag(env_dir, "JEMALLOC_BUILD");
-	snprintf(now.stack, sizeof now.stack, "%s", stack);
-	snprintf(now.arch, sizeof now.arch, "%s", arch);
-	/* bin/program's hex key; anything else (it goes into TOML) is unknown. */
+		stack_detect(bp_dir, stack, sizeof stack);
+	if (sb_setf(&env_dir, "%s/env", platform) < 0 || sb_setf(&cache, "%s/cache", layers) < 0 ||
+	    sb_setf(&layer, "%s/jemalloc", layers) < 0 || sb_setf(&stage, "%s/jemalloc.new", layers) < 0)
+		goto out;
+	if (settings_read(sb_str(&env_dir), bp_dir, &s) < 0 ||
+	    install_target(bp_dir, stack, env_or("CNB_TARGET_ARCH", stack_arch()), &s, &t) < 0)
+		goto out;
+	snprintf(now.stack, sizeof now.stack, "%s", t.stack);
+	snprintf(now.arch, sizeof now.arch, "%s", t.arch);
+	/* bin/program's hex key; anything else is unknown, and never reused. */
 	const char *key = env_or("JEMALLOC_PROGRAM_KEY", "unknown");
 	if (strlen(key) > 64 || strspn(key, "0123456789abcdef") != strlen(key))
 		key = "unknown";
 	snprintf(now.program, sizeof now.program, "%s", key);
-	log_step("Installing jemalloc %s for %s (%s)", *s.version ? s.version : "(newest)", stack, arch);
+	install_announce(&s, &t);
 
 	/* The cache layer is kept whatever happens next. */
-	if (fsx_mkdirs(cache, 0755) < 0 || layer_toml(layers, "cache", 0, 0, NULL) < 0) {
-		log_error("Cannot write the cache layer %s: %s.", cache, strerror(errno));
-		return EXIT_FAIL;
+	if (fsx_mkdirs(sb_str(&cache), 0755) < 0 || layer_toml(layers, "cache", 0, 0, NULL) < 0) {
+		log_error("Cannot write the cache layer %s: %s.", sb_str(&cache), strerror(errno));
+		goto out;
 	}
 	/* The restored jemalloc.toml has no [types]: the layer is dropped unless
 	 * this build says what it is, which it does last. */
-	char jl[4400];
-	int reuse = meta_read(layers, &was) == 0 && strcmp(was.stack, now.stack) == 0 &&
-		    strcmp(was.arch, now.arch) == 0 && strcmp(was.program, now.program) == 0 &&
-		    strcmp(was.program, "unknown") != 0 && *s.version && strcmp(was.version, s.version) == 0 &&
-		    fsx_path(jl, sizeof jl, "%s/.jemalloc", layer) == 0 && access(jl, R_OK) == 0;
-	if (reuse && install_verify(jl, s.version, got, sizeof got, 1) == 0) {
-		log_detail("Reusing the jemalloc layer: %s for %s (%s), unchanged", got, stack, arch);
+	int reuse = layer_reusable(layers, sb_str(&layer), &now, &s, got, sizeof got);
+	if (reuse == 1) {
+		log_detail("Reusing the jemalloc layer: %s for %s (%s), unchanged", got, t.stack, t.arch);
 	} else {
-		if (reuse)
+		if (reuse < 0)
 			log_detail("The cached jemalloc layer does not load: installing it again");
-		if (install_fetch(cache, stack, arch, &s, deb, sizeof deb) < 0 ||
-		    install_staged(stage, deb, NULL, self, &s, jdir, sizeof jdir, got, sizeof got) < 0 ||
-		    layer_fill(layer, jdir) < 0) {
-			rm_rf(stage);
+		struct install in = {.bp_dir = bp_dir, .cache_dir = sb_str(&cache), .self = self, .s = &s, .t = &t,
+				     .stage_dir = sb_str(&stage)};
+		if (install_stage(&in, &jdir, got, sizeof got) < 0 || layer_fill(sb_str(&layer), sb_str(&jdir)) < 0) {
+			fsx_rm_rf(sb_str(&stage));
 			log_error("The jemalloc layer was not made.");
-			return EXIT_FAIL;
+			goto out;
 		}
-		rm_rf(stage);
+		fsx_rm_rf(sb_str(&stage));
 	}
 	snprintf(now.version, sizeof now.version, "%s", got);
-	if (layer_links(layer, build) < 0 || layer_toml(layers, "jemalloc", 1, build, &now) < 0) {
-		log_error("Cannot write the jemalloc layer %s: %s.", layer, strerror(errno));
-		return EXIT_FAIL;
+	if (layer_links(sb_str(&layer), s.build_preload) < 0 || layer_toml(layers, "jemalloc", 1, s.build_preload, &now) < 0) {
+		log_error("Cannot write the jemalloc layer %s: %s.", sb_str(&layer), strerror(errno));
+		goto out;
 	}
-	log_detail("jemalloc %s loads; it is in the jemalloc layer%s", got, build ? ", preloaded in later buildpacks" : "");
+	log_detail("jemalloc %s loads; it is in the jemalloc layer%s", got,
+		   s.build_preload ? ", preloaded in later buildpacks" : "");
 	log_detail("Turn it on with JEMALLOC_ENABLED=true (or a list of process types) at launch");
-	return EXIT_OK;
+	r = EXIT_OK;
+out:
+	settings_free(&s);
+	sb_release(&env_dir);
+	sb_release(&cache);
+	sb_release(&layer);
+	sb_release(&stage);
+	sb_release(&jdir);
+	sb_release(&list);
+	return r;
 }

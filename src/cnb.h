@@ -1,10 +1,7 @@
-/* The Cloud Native Buildpack contract (buildpacks.io Buildpack API 0.12):
+/* The Cloud Native Buildpack contract (buildpacks.io Buildpack API 0.10):
  * the same install as bin/compile, into layers instead of the app dir. */
 #ifndef CNB_H
 #define CNB_H
-
-/* bin/detect: this buildpack is added on purpose, so it always passes. */
-int cnb_detect_main(void);
 
 /* bin/build, reading CNB_LAYERS_DIR, CNB_PLATFORM_DIR and CNB_TARGET_*.
  * Makes two layers:

@@ -6,71 +6,91 @@
 #include "install.h"
 #include "log.h"
 #include "profile.h"
-#include "stack.h"
+#include "sb.h"
+#include "settings.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
-/* Swaps the staged tree in: rename is atomic; the old tree goes after. */
-static int swap_in(const char *build_dir, const char *jdir)
+/* A directory the build writes below: absolute, and nothing in it that the
+ * export file, LD_PRELOAD or the log would read as something else. */
+static int dir_ok(const char *what, const char *dir)
 {
-	char live[4096], old[4096];
-	if (fsx_path(live, sizeof live, "%s/.jemalloc", build_dir) < 0 ||
-	    fsx_path(old, sizeof old, "%s/.jemalloc.old", build_dir) < 0)
-		return -1;
-	rm_rf(old);
-	if (rename(live, old) < 0 && errno != ENOENT)
-		return -1;
-	if (rename(jdir, live) < 0) {
-		int e = errno;
-		rename(old, live);
-		errno = e;
-		return -1;
+	if (dir[0] != '/' || strpbrk(dir, " '\n:\r\t\"\\")) {
+		log_error("%s must be an absolute path without spaces, quotes, colons or control characters: %s", what, dir);
+		log_error("Nothing was changed in the app.");
+		return 0;
 	}
-	return rm_rf(old);
+	return 1;
+}
+
+/* BUILD_DIR/.apt/app/.jemalloc, when Heroku's apt buildpack put one there;
+ * every step of that path must be a real directory inside BUILD_DIR. */
+static int aptfile_tree(const char *build_dir, struct sb *tree, int *found)
+{
+	const char *steps[] = {".apt", ".apt/app", ".apt/app/.jemalloc", NULL};
+	*found = 0;
+	for (int i = 0; steps[i]; i++) {
+		if (sb_setf(tree, "%s/%s", build_dir, steps[i]) < 0)
+			return -1;
+		int d = fsx_is_real_dir(sb_str(tree));
+		if (d == 0)
+			return 0;
+		if (d < 0) {
+			log_error("%s is not a directory of the app (%s): refused.", sb_str(tree), strerror(errno));
+			return -1;
+		}
+	}
+	*found = 1;
+	return 0;
 }
 
 int compile_main(const char *build_dir, const char *cache_dir, const char *env_dir, const char *bp_dir, const char *self)
 {
-	char stack[64], deb[4200], tree[4200], stage_dir[4200], jdir[4300], got[64];
-	const char *arch;
-	struct settings s = {0};
-	struct stat st;
+	struct sb tree = SB_INIT, stage = SB_INIT, live = SB_INIT, jdir = SB_INIT;
+	struct settings s;
+	struct target t;
+	char stack[64], got[64];
+	int aptfile = 0, r = EXIT_FAIL;
 
-	stack_detect(stack, sizeof stack);
-	arch = stack_arch();
-	if (install_target(stack, arch) < 0)
+	if (!dir_ok("BUILD_DIR", build_dir) || !dir_ok("CACHE_DIR", cache_dir))
 		return EXIT_FAIL;
-	settings_read(env_dir, bp_dir, &s);
-	log_step("Installing jemalloc %s for %s (%s)", *s.version ? s.version : "(newest)", stack, arch);
-
-	if (fsx_path(tree, sizeof tree, "%s/.apt/app/.jemalloc", build_dir) < 0 ||
-	    fsx_path(stage_dir, sizeof stage_dir, "%s/.jemalloc.new", build_dir) < 0)
+	if (settings_read(env_dir, bp_dir, &s) < 0)
 		return EXIT_FAIL;
-	int from_aptfile = stat(tree, &st) == 0 && S_ISDIR(st.st_mode);
-	if (from_aptfile) {
-		log_detail("Using the jemalloc the Aptfile installed (.apt/app/.jemalloc)");
-	} else if (install_fetch(cache_dir, stack, arch, &s, deb, sizeof deb) < 0) {
-		return EXIT_FAIL;
-	}
-	if (install_staged(stage_dir, from_aptfile ? NULL : deb, tree, self, &s, jdir, sizeof jdir, got, sizeof got) < 0) {
-		rm_rf(stage_dir);
+	stack_detect(bp_dir, stack, sizeof stack);
+	if (install_target(bp_dir, stack, stack_arch(), &s, &t) < 0)
+		goto out;
+	install_announce(&s, &t);
+	if (aptfile_tree(build_dir, &tree, &aptfile) < 0 || sb_setf(&stage, "%s/.jemalloc.new", build_dir) < 0 ||
+	    sb_setf(&live, "%s/.jemalloc", build_dir) < 0)
+		goto out;
+	struct install in = {.bp_dir = bp_dir, .cache_dir = cache_dir, .self = self, .s = &s, .t = &t,
+			     .stage_dir = sb_str(&stage), .aptfile = aptfile ? sb_str(&tree) : NULL};
+	if (install_stage(&in, &jdir, got, sizeof got) < 0) {
+		fsx_rm_rf(sb_str(&stage));
 		log_error("Nothing was changed in the app.");
-		return EXIT_FAIL;
+		goto out;
 	}
-	if (swap_in(build_dir, jdir) < 0) {
-		log_error("Cannot install %s/.jemalloc: %s.", build_dir, strerror(errno));
-		rm_rf(stage_dir);
-		return EXIT_FAIL;
+	/* One step: the app has the old tree or the new one, never neither. */
+	if (fsx_exchange(sb_str(&jdir), sb_str(&live)) < 0) {
+		log_error("Cannot install %s: %s.", sb_str(&live), strerror(errno));
+		fsx_rm_rf(sb_str(&stage));
+		goto out;
 	}
-	rm_rf(stage_dir);
+	fsx_rm_rf(sb_str(&stage));
 	if (profile_write(build_dir, bp_dir) < 0) {
 		log_error("Cannot write %s/.profile.d/jemalloc.sh: %s.", build_dir, strerror(errno));
-		return EXIT_FAIL;
+		goto out;
 	}
 	log_detail("jemalloc %s loads; it is installed in .jemalloc", got);
 	log_detail("Turn it on with: heroku config:set JEMALLOC_ENABLED=true");
-	return EXIT_OK;
+	r = EXIT_OK;
+out:
+	settings_free(&s);
+	sb_release(&tree);
+	sb_release(&stage);
+	sb_release(&live);
+	sb_release(&jdir);
+	return r;
 }

@@ -1,13 +1,11 @@
 #include "envdir.h"
 
 #include "fsx.h"
+#include "sb.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* Names as the platform allows them: no path, no dotfiles, no '='. */
 static int name_ok(const char *name)
@@ -22,21 +20,26 @@ static int name_ok(const char *name)
 
 int envdir_get(const char *dir, const char *name, char **value)
 {
-	char path[4096], *buf;
+	struct sb path = SB_INIT;
+	char *buf;
 	size_t len;
+	int r;
 
 	*value = NULL;
 	if (!name_ok(name)) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (fsx_path(path, sizeof path, "%s/%s", dir, name) < 0)
+	if (sb_setf(&path, "%s/%s", dir, name) < 0)
 		return -1;
-	if (fsx_read_len(path, &buf, ENVDIR_VALUE_MAX, &len) < 0)
+	/* A FIFO or device is refused at once (fsx_read_len): no hang. */
+	r = fsx_read_len(sb_str(&path), &buf, ENVDIR_VALUE_MAX, &len);
+	sb_release(&path);
+	if (r < 0)
 		return errno == ENOENT ? 0 : -1;
 	if (strlen(buf) != len) {
 		free(buf);
-		errno = EINVAL;
+		errno = EILSEQ;
 		return -1;
 	}
 	if (len > 0 && buf[len - 1] == '\n')

@@ -10,8 +10,9 @@
 
 /* Reads ENV_DIR/NAME into a malloc'd string with one trailing newline
  * trimmed. Returns 1 when read, 0 when absent, -1 with errno on error
- * (EFBIG: longer than ENVDIR_VALUE_MAX; EINVAL: NAME is not a plain name or
- * the value holds a NUL byte). */
+ * (EFBIG: longer than ENVDIR_VALUE_MAX; EILSEQ: the value holds a NUL byte;
+ * EINVAL: NAME is not a plain name, or the file is no regular file, such as
+ * a FIFO, which is refused without waiting on it). */
 int envdir_get(const char *dir, const char *name, char **value);
 
 #endif

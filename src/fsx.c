@@ -1,44 +1,20 @@
 #include "fsx.h"
 
+#include "sb.h"
+
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
-int fsx_path(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= size) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
-}
-
-int fsx_mkdirs(const char *path, mode_t mode)
-{
-	char tmp[4096];
-	if (fsx_path(tmp, sizeof tmp, "%s", path) < 0)
-		return -1;
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
 
 int fsx_write_all(int fd, const char *data, size_t len)
 {
@@ -55,45 +31,92 @@ int fsx_write_all(int fd, const char *data, size_t len)
 
 int fsx_write_atomic(const char *path, const char *data, size_t len, mode_t mode)
 {
-	char tmp[4096];
-	int fd, e;
-	if (fsx_path(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid()) < 0)
-		return -1;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return -1;
-	if (fsx_write_all(fd, data, len) < 0)
-		goto fail;
-	if (fchmod(fd, mode) < 0 || fsync(fd) < 0)
-		goto fail;
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail;
+	struct sb tmp = SB_INIT;
+	int fd = -1, e;
+	for (unsigned i = 0; fd < 0 && i < 100; i++) {
+		if (sb_setf(&tmp, "%s.tmp-%ld-%u", path, (long)getpid(), (unsigned)rand() ^ i) < 0)
+			goto fail;
+		fd = open(sb_str(&tmp), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+		if (fd < 0 && errno != EEXIST)
+			goto fail;
 	}
-	fd = -1;
-	if (rename(tmp, path) < 0)
+	if (fd < 0)
 		goto fail;
+	if (fsx_write_all(fd, data, len) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0)
+		goto fail_unlink;
+	e = close(fd);
+	fd = -1;
+	if (e < 0 || rename(sb_str(&tmp), path) < 0)
+		goto fail_unlink;
+	sb_release(&tmp);
 	return 0;
-fail:
+fail_unlink:
 	e = errno;
 	if (fd >= 0)
 		close(fd);
-	unlink(tmp);
+	unlink(sb_str(&tmp));
+	errno = e;
+fail:
+	e = errno;
+	sb_release(&tmp);
 	errno = e;
 	return -1;
 }
 
+int fsx_is_real_dir(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (S_ISLNK(st.st_mode)) {
+		errno = ELOOP;
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 1;
+}
+
+int fsx_mkdirs(const char *path, mode_t mode)
+{
+	struct sb tmp = SB_INIT;
+	if (sb_adds(&tmp, path) < 0)
+		return -1;
+	for (char *p = tmp.buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp.buf, mode) < 0 && errno != EEXIST) {
+			sb_release(&tmp);
+			return -1;
+		}
+		*p = '/';
+	}
+	int r = mkdir(tmp.buf, mode) < 0 && errno != EEXIST ? -1 : 0;
+	sb_release(&tmp);
+	if (r == 0 && fsx_is_real_dir(path) != 1)
+		return -1;
+	return r;
+}
+
 int fsx_read_len(const char *path, char **out, size_t max, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), e;
-	char *buf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), e;
+	struct stat st;
+	char *buf = NULL;
 	size_t n = 0;
 	if (fd < 0)
 		return -1;
-	if (!(buf = malloc(max + 2))) {
-		close(fd);
-		return -1;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		goto fail;
 	}
+	if (!(buf = malloc(max + 2)))
+		goto fail;
 	for (;;) {
 		ssize_t r = read(fd, buf + n, max + 1 - n);
 		if (r < 0 && errno == EINTR)
@@ -127,7 +150,217 @@ int fsx_read(const char *path, char **out, size_t max)
 	return fsx_read_len(path, out, max, &len);
 }
 
-int fsx_exe_dir(char *out, size_t size, int up)
+/* Removes NAME in DIRFD; a directory is entered with O_NOFOLLOW, so a link
+ * is removed itself, never what it points at. */
+static int rm_at(int dirfd, const char *name)
+{
+	if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return -1;
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	struct dirent *e;
+	int r = 0;
+	while (r == 0 && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			r = rm_at(fd, e->d_name);
+	closedir(d);
+	if (r < 0)
+		return -1;
+	return unlinkat(dirfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+int fsx_rm_rf(const char *path)
+{
+	return rm_at(AT_FDCWD, path);
+}
+
+static int copy_file(int from_dir, int to_dir, const char *name, mode_t mode)
+{
+	char buf[65536];
+	int in = openat(from_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out = -1, r = -1, e;
+	if (in < 0)
+		return -1;
+	out = openat(to_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
+	if (out < 0)
+		goto done;
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto done;
+		if (n == 0)
+			break;
+		if (fsx_write_all(out, buf, (size_t)n) < 0)
+			goto done;
+	}
+	r = fchmod(out, mode & 07777);
+done:
+	e = errno;
+	close(in);
+	if (out >= 0 && close(out) < 0 && r == 0)
+		r = -1, e = errno;
+	errno = e;
+	return r;
+}
+
+static int copy_at(int from_dir, int to_dir, const char *name)
+{
+	struct stat st;
+	if (fstatat(from_dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	if (S_ISREG(st.st_mode))
+		return copy_file(from_dir, to_dir, name, st.st_mode);
+	if (S_ISLNK(st.st_mode)) {
+		char target[4096];
+		ssize_t n = readlinkat(from_dir, name, target, sizeof target - 1);
+		if (n < 0)
+			return -1;
+		target[n] = '\0';
+		return symlinkat(target, to_dir, name);
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		errno = EINVAL; /* no FIFOs or devices in a jemalloc tree */
+		return -1;
+	}
+	if (mkdirat(to_dir, name, 0700) < 0)
+		return -1;
+	int in = openat(from_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int out = openat(to_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = in >= 0 ? fdopendir(in) : NULL;
+	int r = d && out >= 0 ? 0 : -1;
+	struct dirent *e;
+	while (r == 0 && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			r = copy_at(in, out, e->d_name);
+	if (r == 0)
+		r = fchmod(out, st.st_mode & 07777);
+	int err = errno;
+	if (d)
+		closedir(d);
+	else if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	errno = err;
+	return r;
+}
+
+int fsx_copy_tree(const char *from, const char *to)
+{
+	struct sb src = SB_INIT, dst = SB_INIT;
+	const char *fs = strrchr(from, '/'), *ts = strrchr(to, '/');
+	int r = -1;
+	if (!fs || !ts || strcmp(fs + 1, ts + 1) != 0) {
+		/* copy under a common name: both paths end in the same element */
+		errno = EINVAL;
+		return -1;
+	}
+	if (sb_add(&src, from, (size_t)(fs - from)) == 0 && sb_add(&dst, to, (size_t)(ts - to)) == 0) {
+		int a = open(src.len ? sb_str(&src) : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int b = open(dst.len ? sb_str(&dst) : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (a >= 0 && b >= 0)
+			r = copy_at(a, b, fs + 1);
+		int e = errno;
+		if (a >= 0)
+			close(a);
+		if (b >= 0)
+			close(b);
+		errno = e;
+	}
+	sb_release(&src);
+	sb_release(&dst);
+	return r;
+}
+
+static int links_at(int dirfd, struct sb *rel, struct sb *bad)
+{
+	DIR *d = fdopendir(dirfd);
+	struct dirent *e;
+	int r = 1;
+	if (!d) {
+		close(dirfd);
+		return -1;
+	}
+	while (r == 1 && (e = readdir(d))) {
+		struct stat st;
+		size_t keep = rel->len;
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || sb_addf(rel, "/%s", e->d_name) < 0) {
+			r = -1;
+			break;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			char t[4096];
+			ssize_t n = readlinkat(dirfd, e->d_name, t, sizeof t - 1);
+			if (n < 0) {
+				r = -1;
+				break;
+			}
+			t[n] = '\0';
+			/* Only a link to a sibling or below: lib/libjemalloc.so -> libjemalloc.so.2. */
+			if (t[0] == '/' || strstr(t, "..")) {
+				sb_setf(bad, ".%s -> %s", sb_str(rel), t);
+				r = 0;
+			}
+		} else if (S_ISDIR(st.st_mode)) {
+			int fd = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			r = fd < 0 ? -1 : links_at(fd, rel, bad);
+		}
+		rel->len = keep;
+		rel->buf[keep] = '\0';
+	}
+	closedir(d);
+	return r;
+}
+
+int fsx_links_stay_inside(const char *dir, struct sb *bad)
+{
+	struct sb rel = SB_INIT;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (sb_adds(&rel, "") < 0) {
+		close(fd);
+		return -1;
+	}
+	int r = links_at(fd, &rel, bad);
+	sb_release(&rel);
+	return r;
+}
+
+int fsx_exchange(const char *fresh, const char *live)
+{
+	if (syscall(SYS_renameat2, AT_FDCWD, fresh, AT_FDCWD, live, RENAME_EXCHANGE) == 0)
+		return 0;
+	if (errno == ENOENT && access(live, F_OK) < 0)
+		return rename(fresh, live);
+	if (errno != ENOSYS && errno != EINVAL)
+		return -1;
+	/* A kernel or file system without RENAME_EXCHANGE: two renames, the
+	 * narrowest window there is without it. */
+	struct sb old = SB_INIT;
+	int r = -1;
+	if (sb_setf(&old, "%s.exchange", fresh) == 0 && rename(live, sb_str(&old)) == 0) {
+		if (rename(fresh, live) == 0)
+			r = rename(sb_str(&old), fresh);
+		else
+			rename(sb_str(&old), live);
+	}
+	sb_release(&old);
+	return r;
+}
+
+int fsx_exe_dir(struct sb *out, int up)
 {
 	char exe[4096];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -142,5 +375,5 @@ int fsx_exe_dir(char *out, size_t size, int up)
 		}
 		*slash = '\0';
 	}
-	return fsx_path(out, size, "%s", exe);
+	return sb_setf(out, "%s", exe);
 }

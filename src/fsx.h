@@ -1,33 +1,56 @@
-/* Files written whole or not at all, and small path helpers. */
+/* Files written whole or not at all, directories that are what they claim,
+ * and trees removed or copied without following a link anyone planted. */
 #ifndef FSX_H
 #define FSX_H
 
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Writes LEN bytes to PATH through a temp file in the same directory, fsync,
- * rename. Returns 0, or -1 with errno (the old file, if any, is intact). */
+/* Writes LEN bytes to PATH through a new temp file beside it (O_EXCL,
+ * O_NOFOLLOW: a planted name is never written through), fsync, rename over
+ * PATH (a link at PATH is replaced, not followed). 0, or -1 with errno; the
+ * old file, if any, is intact. */
 int fsx_write_atomic(const char *path, const char *data, size_t len, mode_t mode);
 
-/* Writes all LEN bytes to FD, through short writes and EINTR. Returns 0, or
- * -1 with errno. */
+/* Writes all LEN bytes to FD, through short writes and EINTR. */
 int fsx_write_all(int fd, const char *data, size_t len);
 
-/* mkdir -p. Returns 0 or -1 with errno. */
+/* mkdir -p, then checks PATH is a real directory, not a link to one. */
 int fsx_mkdirs(const char *path, mode_t mode);
 
-/* Reads a whole file of at most MAX bytes into a malloc'd NUL-terminated
- * buffer; *LEN gets its length. -1 with errno EFBIG when it is longer. */
+/* 1 when PATH is a directory and no link (ENOTDIR or ELOOP otherwise: -1),
+ * 0 when it does not exist. */
+int fsx_is_real_dir(const char *path);
+
+/* Reads a whole regular file of at most MAX bytes into a malloc'd
+ * NUL-terminated buffer. A FIFO, device or directory is refused (EINVAL)
+ * without blocking; a link is not followed (ELOOP); a longer file is EFBIG. */
 int fsx_read_len(const char *path, char **out, size_t max, size_t *len);
 
 /* fsx_read_len for text: the part before any NUL byte. */
 int fsx_read(const char *path, char **out, size_t max);
 
-/* snprintf into BUF, failing (errno ENAMETOOLONG) instead of truncating. */
-int fsx_path(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* rm -rf PATH, without following links, without a child process. 0 when
+ * PATH is gone. */
+int fsx_rm_rf(const char *path);
 
-/* The directory UP levels above this program's own file (0: the directory
- * it is in), from /proc/self/exe: symlinks to it are resolved. */
-int fsx_exe_dir(char *out, size_t size, int up);
+/* Copies the tree FROM to TO (which must not exist): directories, regular
+ * files with their modes, links as links. */
+int fsx_copy_tree(const char *from, const char *to);
+
+/* 1 when every link under DIR points inside DIR (relative, no "..", that
+ * would leave it); 0 with the offending link's path in BAD; -1 on error. */
+struct sb;
+int fsx_links_stay_inside(const char *dir, struct sb *bad);
+
+/* Puts directory NEW at LIVE in one step: renameat2(RENAME_EXCHANGE) when
+ * LIVE exists (a kill at any moment leaves the old tree or the new one, never
+ * neither), rename otherwise. The old tree ends up at NEW, for the caller to
+ * remove. */
+int fsx_exchange(const char *fresh, const char *live);
+
+/* The directory UP levels above this program's own file, from
+ * /proc/self/exe: links to it are resolved. */
+int fsx_exe_dir(struct sb *out, int up);
 
 #endif

@@ -1,45 +1,44 @@
-/* Installing one jemalloc package, the part the classic buildpack
- * (compile.c) and the Cloud Native Buildpack (cnb.c) share. Every function
- * that fails has already said why in the build log (" !     " lines). */
+/* The one way jemalloc gets installed, for the classic bin/compile
+ * (compile.c) and the Cloud Native Buildpack (cnb.c) alike: check the target,
+ * take the package from the repository, or build from the official source
+ * when there is none, stage the tree and prove it loads. The callers differ
+ * only in where the staged tree goes and what they write after it. Every
+ * function that fails has already said why in the build log. */
 #ifndef INSTALL_H
 #define INSTALL_H
 
+#include "stack.h"
+
 #include <stddef.h>
 
-struct settings {
-	char *version; /* JEMALLOC_VERSION, "" for the newest */
-	char *url;     /* repository */
-	char *key;     /* armored public key text */
+struct sb;
+struct settings;
+
+struct target {
+	char stack[32];
+	char arch[16];
+	int packaged;      /* stacks/ has packages for this stack and architecture */
+	char why[160];     /* when not: why, for the log line of the source build */
+	struct stack info; /* stacks/<stack>, when it exists */
 };
 
-/* JEMALLOC_VERSION, JEMALLOC_APT_URL and JEMALLOC_APT_KEY from ENV_DIR, with
- * the defaults of BP_DIR/repository.conf. Exits (EXIT_FAIL) on a bad value. */
-void settings_read(const char *env_dir, const char *bp_dir, struct settings *s);
+struct install {
+	const char *bp_dir, *cache_dir;
+	const char *self; /* this program: becomes bin/jemalloc-status */
+	const struct settings *s;
+	const struct target *t;
+	const char *stage_dir; /* the tree is staged at STAGE_DIR/app/.jemalloc */
+	const char *aptfile;   /* a tree an Aptfile installed, to use as it is; or NULL */
+};
 
-/* 0 when STACK and ARCH have packages; else says why and returns -1. */
-int install_target(const char *stack, const char *arch);
+/* Checks STACK and ARCH (ARCH NULL: unknown). 0 with T filled in, or -1. */
+int install_target(const char *bp_dir, const char *stack, const char *arch, const struct settings *s, struct target *t);
 
-/* The package for S->version: an intact cached one (exact versions skip the
- * network), else the newest match downloaded with apt into
- * CACHE_DIR/jemalloc/debs/STACK/ARCH. Writes its path into DEB. */
-int install_fetch(const char *cache_dir, const char *stack, const char *arch, const struct settings *s,
-		  char *deb, size_t size);
+/* The "-----> Installing jemalloc ..." line. */
+void install_announce(const struct settings *s, const struct target *t);
 
-/* Lays out a new .jemalloc at STAGE_DIR/app/.jemalloc (written into JDIR) from
- * DEB, or, when DEB is NULL, from the unpacked TREE; SELF becomes its
- * bin/jemalloc-status. */
-int install_stage(const char *stage_dir, const char *deb, const char *tree, const char *self, char *jdir, size_t size);
-
-/* Starts a process with JEMALLOC_DIR's library preloaded; writes the jemalloc
- * version it reports into GOT, which must start with WANT. QUIET: a failure
- * is only the return value (for checking a cached tree before reuse). */
-int install_verify(const char *jemalloc_dir, const char *want, char *got, size_t size, int quiet);
-
-/* install_stage, install_verify, then JDIR/VERSION. */
-int install_staged(const char *stage_dir, const char *deb, const char *tree, const char *self,
-		   const struct settings *s, char *jdir, size_t size, char *got, size_t gotsize);
-
-/* rm -rf PATH. */
-int rm_rf(const char *path);
+/* Stages a new .jemalloc that loads, with its VERSION; its path into JDIR and
+ * the jemalloc version it reports into GOT. */
+int install_stage(const struct install *in, struct sb *jdir, char *got, size_t size);
 
 #endif

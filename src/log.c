@@ -49,9 +49,3 @@ void log_indent(const char *buf)
 	}
 	fflush(stdout);
 }
-
-void die_system(const char *what)
-{
-	log_error("%s: %s", what, strerror(errno));
-	exit(EXIT_SYSTEM);
-}

@@ -8,7 +8,6 @@ enum {
 	EXIT_OK = 0,
 	EXIT_FAIL = 1,    /* the build cannot go on: the message says why */
 	EXIT_USAGE = 2,   /* wrong arguments to the program itself */
-	EXIT_SYSTEM = 111 /* out of memory, cannot fork: retry may help */
 };
 
 void log_step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -17,6 +16,5 @@ void log_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Indents every line of BUF as detail. */
 void log_indent(const char *buf);
-_Noreturn void die_system(const char *what);
 
 #endif

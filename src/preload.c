@@ -2,6 +2,8 @@
 
 #include "fsx.h"
 #include "profile.h"
+#include "sb.h"
+#include "toml.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,32 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-int toml_quote(const char *in, char *out, size_t size)
-{
-	size_t n = 0;
-	if (size < 3)
-		return -1;
-	out[n++] = '"';
-	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
-		char esc[8];
-		size_t len;
-		if (*p == '"' || *p == '\\')
-			len = (size_t)snprintf(esc, sizeof esc, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			len = (size_t)snprintf(esc, sizeof esc, "\\u%04X", *p);
-		else
-			esc[0] = (char)*p, esc[1] = '\0', len = 1;
-		if (n + len + 2 > size)
-			return -1;
-		memcpy(out + n, esc, len);
-		n += len;
-	}
-	out[n++] = '"';
-	out[n] = '\0';
-	return 0;
-}
-
-int preload_value(const char *lib, const char *current, char *next, size_t size)
+int preload_value(const char *lib, const char *current, struct sb *next)
 {
 	size_t l = strlen(lib);
 	/* ld.so takes colons and spaces alike as separators. */
@@ -45,20 +22,18 @@ int preload_value(const char *lib, const char *current, char *next, size_t size)
 		p += w;
 		p += strspn(p, ": ");
 	}
-	int n = current && *current ? snprintf(next, size, "%s:%s", lib, current) : snprintf(next, size, "%s", lib);
-	return n < 0 || (size_t)n >= size ? -1 : 1;
+	int r = current && *current ? sb_setf(next, "%s:%s", lib, current) : sb_setf(next, "%s", lib);
+	return r < 0 ? -1 : 1;
 }
 
-void preload_process_type(const char *parent_argv0, const char *dyno, char *type, size_t size)
+void preload_process_type(const char *parent_argv0, const char *dyno, struct sb *type)
 {
 	const char *slash = parent_argv0 ? strrchr(parent_argv0, '/') : NULL;
-	type[0] = '\0';
-	if (slash && slash[1] && slash - parent_argv0 >= 8 && strncmp(slash - 8, "/process", 8) == 0) {
-		snprintf(type, size, "%s", slash + 1);
-		return;
-	}
-	if (dyno && *dyno)
-		snprintf(type, size, "%.*s", (int)strcspn(dyno, "."), dyno);
+	sb_reset(type);
+	if (slash && slash[1] && slash - parent_argv0 >= 8 && strncmp(slash - 8, "/process", 8) == 0)
+		sb_adds(type, slash + 1);
+	else if (dyno && *dyno)
+		sb_add(type, dyno, strcspn(dyno, "."));
 }
 
 /* argv[0] of our parent, the launcher. */
@@ -73,38 +48,43 @@ static char *parent_argv0(void)
 
 int preload_main(void)
 {
-	char dir[4096], lib[4200], type[256], why[256], next[8192], quoted[16384];
+	struct sb dir = SB_INIT, lib = SB_INIT, type = SB_INIT, why = SB_INIT, next = SB_INIT, line = SB_INIT;
 	char *argv0 = parent_argv0();
-	const char *enabled = getenv("JEMALLOC_ENABLED");
+	int rc = 0;
 
-	preload_process_type(argv0, getenv("DYNO"), type, sizeof type);
+	preload_process_type(argv0, getenv("DYNO"), &type);
 	free(argv0);
-	if (!profile_wants(enabled, *type ? type : NULL, why, sizeof why))
-		return 0;
+	if (!profile_wants(getenv("JEMALLOC_ENABLED"), type.len ? sb_str(&type) : NULL, &why))
+		goto out;
 	/* This program is <layer>/.jemalloc/bin/jemalloc-status, reached through
 	 * the <layer>/exec.d/jemalloc-preload link. */
-	if (fsx_exe_dir(dir, sizeof dir, 1) < 0 || fsx_path(lib, sizeof lib, "%s/lib/libjemalloc.so", dir) < 0 ||
-	    access(lib, R_OK) < 0) {
-		fprintf(stderr, "jemalloc: %s, but the library is missing (%s): not preloaded\n", why, lib);
-		return 0;
+	if (fsx_exe_dir(&dir, 1) < 0 || sb_setf(&lib, "%s/lib/libjemalloc.so", sb_str(&dir)) < 0 ||
+	    access(sb_str(&lib), R_OK) < 0) {
+		fprintf(stderr, "jemalloc: %s, but the library is missing (%s): not preloaded\n", sb_str(&why), sb_str(&lib));
+		goto out;
 	}
-	if (strpbrk(lib, ": \t\n")) {
-		fprintf(stderr, "jemalloc: cannot preload %s: the path has a colon or space\n", lib);
-		return 0;
+	if (strpbrk(sb_str(&lib), ": \t\n")) {
+		fprintf(stderr, "jemalloc: cannot preload %s: the path has a colon or space\n", sb_str(&lib));
+		goto out;
 	}
-	int r = preload_value(lib, getenv("LD_PRELOAD"), next, sizeof next);
+	int r = preload_value(sb_str(&lib), getenv("LD_PRELOAD"), &next);
 	if (r == 0)
-		return 0;
-	if (r < 0 || toml_quote(next, quoted, sizeof quoted) < 0) {
-		fprintf(stderr, "jemalloc: LD_PRELOAD is too long to add %s: not preloaded\n", lib);
-		return 0;
+		goto out;
+	if (r < 0 || sb_adds(&line, "LD_PRELOAD = ") < 0 || toml_quote(sb_str(&next), &line) < 0 || sb_adds(&line, "\n") < 0) {
+		fprintf(stderr, "jemalloc: LD_PRELOAD cannot be written as TOML (not UTF-8, or too long): not preloaded\n");
+		goto out;
 	}
 	int fd = fcntl(3, F_GETFD) >= 0 ? 3 : 1;
-	char line[16400];
-	int n = snprintf(line, sizeof line, "LD_PRELOAD = %s\n", quoted);
-	if (fsx_write_all(fd, line, (size_t)n) < 0) {
+	if (fsx_write_all(fd, sb_str(&line), line.len) < 0) {
 		perror("jemalloc: exec.d output (fd 3)");
-		return 1;
+		rc = 1;
 	}
-	return 0;
+out:
+	sb_release(&dir);
+	sb_release(&lib);
+	sb_release(&type);
+	sb_release(&why);
+	sb_release(&next);
+	sb_release(&line);
+	return rc;
 }

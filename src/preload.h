@@ -8,21 +8,19 @@
 
 #include <stddef.h>
 
-/* Writes IN as a TOML basic string, quotes included, into OUT. Returns 0,
- * or -1 when OUT is too small. */
-int toml_quote(const char *in, char *out, size_t size);
+struct sb;
 
 /* The LD_PRELOAD a process should get: LIB prepended to CURRENT (may be NULL
- * or "") unless CURRENT already names it. Returns 1 with NEXT written, 0 when
- * CURRENT needs no change, -1 when NEXT is too small. */
-int preload_value(const char *lib, const char *current, char *next, size_t size);
+ * or "") unless CURRENT already names it. 1 with NEXT written, 0 when
+ * CURRENT needs no change, -1 on error. */
+int preload_value(const char *lib, const char *current, struct sb *next);
 
 /* The process type being launched: the launcher runs as
  * /cnb/process/<type> and keeps CNB_PROCESS_TYPE from processes, so the
  * type is the last element of its argv[0] (PARENT_ARGV0, may be NULL) when
  * that sits in a directory named "process"; else DYNO's type ("web.1" is
  * "web"); else "". */
-void preload_process_type(const char *parent_argv0, const char *dyno, char *type, size_t size);
+void preload_process_type(const char *parent_argv0, const char *dyno, struct sb *type);
 
 /* exec.d/jemalloc-preload: writes LD_PRELOAD = "..." to fd 3 (stdout when
  * fd 3 is not open) when JEMALLOC_ENABLED asks for jemalloc in this process

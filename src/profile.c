@@ -1,6 +1,7 @@
 #include "profile.h"
 
 #include "fsx.h"
+#include "sb.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -22,7 +23,7 @@ const char profile_script[] =
 	"\t\tset -f\n"
 	"\t\tIFS=,\n"
 	"\t\tfor t in $JEMALLOC_ENABLED; do\n"
-	"\t\t\t[ -n \"${DYNO:-}\" ] && [ \"$t\" = \"${DYNO%%.*}\" ] && exit 0\n"
+	"\t\t\t[ -n \"$t\" ] && [ -n \"${DYNO:-}\" ] && [ \"$t\" = \"${DYNO%%.*}\" ] && exit 0\n"
 	"\t\tdone\n"
 	"\t\texit 1\n"
 	"\t)\n"
@@ -36,49 +37,55 @@ const char profile_script[] =
 	"fi\n"
 	"unset -f jemalloc_want\n";
 
-int profile_wants(const char *enabled, const char *dyno, char *why, unsigned whylen)
+int profile_wants(const char *enabled, const char *dyno, struct sb *why)
 {
-	char list[1024], type[256];
+	struct sb type = SB_INIT;
+	int on = 0;
 	if (!enabled || !*enabled || strcmp(enabled, "false") == 0) {
-		snprintf(why, whylen, "JEMALLOC_ENABLED is %s", enabled && *enabled ? "false" : "not set");
+		sb_setf(why, "JEMALLOC_ENABLED is %s", enabled && *enabled ? "false" : "not set");
 		return 0;
 	}
 	if (strcmp(enabled, "true") == 0) {
-		snprintf(why, whylen, "JEMALLOC_ENABLED=true");
+		sb_setf(why, "JEMALLOC_ENABLED=true");
 		return 1;
 	}
 	if (!dyno || !*dyno) {
-		snprintf(why, whylen, "JEMALLOC_ENABLED lists process types and DYNO is not set");
+		sb_setf(why, "JEMALLOC_ENABLED lists process types and DYNO is not set");
 		return 0;
 	}
-	snprintf(type, sizeof type, "%.*s", (int)strcspn(dyno, "."), dyno);
-	snprintf(list, sizeof list, "%s", enabled);
-	for (char *save = NULL, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		if (strcmp(t, type) == 0) {
-			snprintf(why, whylen, "JEMALLOC_ENABLED lists this dyno's type, %s", type);
-			return 1;
-		}
+	sb_add(&type, dyno, strcspn(dyno, "."));
+	/* Every comma-separated item, empty ones included, as sh's IFS=, splits. */
+	for (const char *p = enabled; !on;) {
+		size_t n = strcspn(p, ",");
+		on = type.len > 0 && n == type.len && strncmp(p, sb_str(&type), n) == 0;
+		if (!p[n])
+			break;
+		p += n + 1;
 	}
-	snprintf(why, whylen, "JEMALLOC_ENABLED does not list this dyno's type, %s", type);
-	return 0;
+	sb_setf(why, "JEMALLOC_ENABLED %s this dyno's type, %s", on ? "lists" : "does not list", sb_str(&type));
+	sb_release(&type);
+	return on;
 }
 
 int profile_write(const char *build_dir, const char *bp_dir)
 {
-	char path[4096], dir[4096], exp[8192];
-	if (fsx_path(dir, sizeof dir, "%s/.profile.d", build_dir) < 0 || fsx_mkdirs(dir, 0755) < 0)
-		return -1;
-	if (fsx_path(path, sizeof path, "%s/jemalloc.sh", dir) < 0 ||
-	    fsx_write_atomic(path, profile_script, strlen(profile_script), 0644) < 0)
-		return -1;
+	struct sb dir = SB_INIT, path = SB_INIT, exp = SB_INIT;
+	int r = -1;
+	/* .profile.d must be a real directory of the app: fsx_mkdirs refuses a link. */
+	if (sb_setf(&dir, "%s/.profile.d", build_dir) < 0 || fsx_mkdirs(sb_str(&dir), 0755) < 0 ||
+	    sb_setf(&path, "%s/jemalloc.sh", sb_str(&dir)) < 0 ||
+	    fsx_write_atomic(sb_str(&path), profile_script, strlen(profile_script), 0644) < 0)
+		goto out;
 	/* Later buildpacks get the tools on PATH, never LD_PRELOAD: preloading
-	 * into compilers and package managers is not what anyone asked for. */
-	if (strchr(build_dir, '\'')) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (fsx_path(exp, sizeof exp, "export PATH='%s/.jemalloc/bin':\"$PATH\"\n", build_dir) < 0 ||
-	    fsx_path(path, sizeof path, "%s/export", bp_dir) < 0)
-		return -1;
-	return fsx_write_atomic(path, exp, strlen(exp), 0644);
+	 * into compilers and package managers is not what anyone asked for.
+	 * compile_main has refused a BUILD_DIR with a quote. */
+	if (sb_setf(&exp, "export PATH='%s/.jemalloc/bin':\"$PATH\"\n", build_dir) < 0 ||
+	    sb_setf(&path, "%s/export", bp_dir) < 0)
+		goto out;
+	r = fsx_write_atomic(sb_str(&path), sb_str(&exp), exp.len, 0644);
+out:
+	sb_release(&dir);
+	sb_release(&path);
+	sb_release(&exp);
+	return r;
 }

@@ -5,13 +5,15 @@
 #ifndef PROFILE_H
 #define PROFILE_H
 
+struct sb;
+
 /* The exact text of .profile.d/jemalloc.sh. */
 extern const char profile_script[];
 
 /* Whether JEMALLOC_ENABLED (may be NULL) asks for jemalloc in dyno DYNO
  * (may be NULL; "web.1" is process type "web"), the same rule the script
  * applies. Writes the reason into WHY. */
-int profile_wants(const char *enabled, const char *dyno, char *why, unsigned whylen);
+int profile_wants(const char *enabled, const char *dyno, struct sb *why);
 
 /* Writes BUILD_DIR/.profile.d/jemalloc.sh and BP_DIR/export. */
 int profile_write(const char *build_dir, const char *bp_dir);

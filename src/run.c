@@ -1,60 +1,126 @@
 #include "run.h"
 
+#include "log.h"
+
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
-/* Reads FD to the end into a growing buffer capped at RUN_OUT_MAX. */
-static int read_all(int fd, char **out)
+static long long now_ms(void)
 {
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
-	if (!buf)
-		return -1;
-	for (;;) {
-		if (cap - len < 2048 && cap < RUN_OUT_MAX + 1) {
-			char *nb = realloc(buf, cap * 2);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Where the child's bytes go: a buffer, the indented log, or our stdout. */
+struct sink {
+	char *buf;
+	size_t len, cap;
+	int failed;
+	int indent;
+	char line[4096];
+	size_t linelen;
+};
+
+static void sink_add(struct sink *s, const char *p, size_t n, int to_buf)
+{
+	if (to_buf) {
+		if (s->len + n > RUN_OUT_MAX)
+			n = RUN_OUT_MAX - s->len; /* keep draining, drop the rest */
+		if (s->len + n + 1 > s->cap) {
+			size_t cap = s->cap ? s->cap : 4096;
+			while (cap < s->len + n + 1)
+				cap *= 2;
+			char *nb = realloc(s->buf, cap);
 			if (!nb) {
-				free(buf);
-				return -1;
+				s->failed = 1;
+				return;
 			}
-			buf = nb;
-			cap *= 2;
+			s->buf = nb, s->cap = cap;
 		}
-		size_t room = cap - len - 1;
-		ssize_t n = read(fd, buf + len, room);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			free(buf);
-			return -1;
+		memcpy(s->buf + s->len, p, n);
+		s->len += n;
+		s->buf[s->len] = '\0';
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			if (p[i] != '\n' && s->linelen < sizeof s->line - 1) {
+				s->line[s->linelen++] = p[i];
+				continue;
+			}
+			s->line[s->linelen] = '\0';
+			log_indent(s->line);
+			s->linelen = 0;
 		}
-		if (n == 0)
-			break;
-		if (len + (size_t)n > RUN_OUT_MAX) /* keep draining, drop the rest */
-			n = (ssize_t)(RUN_OUT_MAX - len);
-		len += (size_t)n;
 	}
-	buf[len] = '\0';
-	*out = buf;
-	return 0;
+}
+
+/* Waits for PID until DEADLINE (ms, CLOCK_MONOTONIC), reading FD (when >= 0)
+ * into SINK meanwhile. 0 with *STATUS, 1 when the deadline passed. */
+static int wait_child(pid_t pid, int fd, struct sink *sink, int to_buf, long long deadline, int *status)
+{
+	char buf[8192];
+	while (fd >= 0) {
+		long long left = deadline - now_ms();
+		if (left <= 0)
+			return 1;
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int n = poll(&p, 1, left > 1000 ? 1000 : (int)left);
+		if (n < 0 && errno != EINTR)
+			return -1;
+		if (n <= 0)
+			continue;
+		ssize_t r = read(fd, buf, sizeof buf);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r <= 0)
+			break;
+		sink_add(sink, buf, (size_t)r, to_buf);
+	}
+	for (;;) {
+		pid_t w = waitpid(pid, status, WNOHANG);
+		if (w == pid)
+			return 0;
+		if (w < 0 && errno != EINTR)
+			return -1;
+		if (now_ms() >= deadline)
+			return 1;
+		struct timespec ts = {0, 5 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
 }
 
 int run(const struct run_opts *o)
 {
 	posix_spawn_file_actions_t fa;
-	int pipefd[2] = {-1, -1}, rc = -1, status, err;
+	posix_spawnattr_t attr;
+	int pipefd[2] = {-1, -1}, rc = -1, status = 0, err;
+	unsigned timeout = o->timeout_s ? o->timeout_s : RUN_DEFAULT_TIMEOUT;
+	struct sink sink = {.indent = o->indent};
+	int capture = o->out || o->indent;
 	pid_t pid;
 
+	if (o->out)
+		*o->out = NULL;
 	if (posix_spawn_file_actions_init(&fa) != 0)
 		return -1;
+	if (posix_spawnattr_init(&attr) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		return -1;
+	}
+	/* Its own process group, so a deadline kills what it started too. */
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&attr, 0);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	if (o->out) {
+	if (capture) {
 		if (pipe2(pipefd, O_CLOEXEC) < 0)
 			goto out;
 		posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
@@ -63,37 +129,90 @@ int run(const struct run_opts *o)
 	}
 	if (o->cwd)
 		posix_spawn_file_actions_addchdir_np(&fa, o->cwd);
+	fflush(NULL);
 	/* glibc reports a failed exec as posix_spawnp's own error. */
-	err = posix_spawnp(&pid, o->argv[0], &fa, NULL, o->argv, o->envp);
+	err = posix_spawnp(&pid, o->argv[0], &fa, &attr, o->argv, o->envp);
 	if (err != 0) {
 		errno = err;
 		rc = RUN_CANNOT_EXEC;
 		goto out;
 	}
-	if (o->out) {
+	if (capture) {
 		close(pipefd[1]);
 		pipefd[1] = -1;
-		if (read_all(pipefd[0], o->out) < 0)
-			*o->out = NULL;
 	}
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			goto out;
-	}
-	if (o->out && !*o->out) {
-		errno = ENOMEM;
+	int w = wait_child(pid, capture ? pipefd[0] : -1, &sink, o->out != NULL, now_ms() + (long long)timeout * 1000,
+			   &status);
+	if (w != 0) {
+		err = errno;
+		kill(-pid, SIGKILL);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		errno = err;
+		rc = w == 1 ? RUN_TIMEOUT : -1;
 		goto out;
+	}
+	if (sink.indent && sink.linelen) {
+		sink.line[sink.linelen] = '\0';
+		log_indent(sink.line);
+	}
+	if (o->out) {
+		if (sink.failed || (!sink.buf && !(sink.buf = calloc(1, 1)))) {
+			errno = ENOMEM;
+			goto out;
+		}
+		*o->out = sink.buf;
+		sink.buf = NULL;
 	}
 	rc = WIFEXITED(status) ? WEXITSTATUS(status) : RUN_SIGNALED;
 out:
 	err = errno;
+	free(sink.buf);
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);
 	if (pipefd[1] >= 0)
 		close(pipefd[1]);
 	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
 	errno = err;
 	return rc;
+}
+
+const char *run_how(int rc, unsigned timeout_s, int err)
+{
+	static char how[256];
+	if (rc == RUN_CANNOT_EXEC)
+		snprintf(how, sizeof how, "cannot exec: %s", strerror(err));
+	else if (rc == RUN_TIMEOUT)
+		snprintf(how, sizeof how, "killed after %u s", timeout_s ? timeout_s : RUN_DEFAULT_TIMEOUT);
+	else if (rc == RUN_SIGNALED)
+		snprintf(how, sizeof how, "ended by a signal");
+	else if (rc < 0)
+		snprintf(how, sizeof how, "%s", strerror(err));
+	else
+		snprintf(how, sizeof how, "exited %d", rc);
+	return how;
+}
+
+int run_quiet(const char *const *argv, const char *what, unsigned timeout_s)
+{
+	char *out = NULL;
+	struct run_opts ro = {.argv = (char *const *)argv, .envp = run_env(), .out = &out, .merge_stderr = 1,
+			      .timeout_s = timeout_s};
+	int rc = run(&ro), err = errno;
+	if (rc != 0 && out) {
+		/* The last lines say why; a compiler's whole output would bury it. */
+		const char *tail = out + strlen(out);
+		for (int lines = 0; tail > out && lines < 41; tail--)
+			lines += tail[-1] == '\n';
+		log_indent(tail);
+	}
+	if (rc == RUN_CANNOT_EXEC)
+		log_error("cannot exec %s: %s", argv[0], strerror(err));
+	else if (rc != 0)
+		log_error("%s failed (%s %s).", what, argv[0], run_how(rc, timeout_s, err));
+	free(out);
+	return rc == 0 ? 0 : -1;
 }
 
 char *const *run_env(void)

@@ -1,15 +1,21 @@
-/* Child processes, never through a shell.
+/* Child processes, never through a shell, never without a time limit.
  *
- * Calling order: fill a struct run_opts (argv NULL-terminated, envp the whole
- * environment of the child, NULL-terminated), call run(). run() owns every fd
- * it makes and closes them before it returns. When opts.out is set, the
- * child's stdout (and stderr, when opts.merge_stderr) is collected into a
- * malloc'd NUL-terminated buffer the caller frees; else the child writes to
- * ours. stdin is /dev/null.
+ * Calling order: fill a struct run_opts (argv NULL-terminated; envp the
+ * child's whole environment, NULL-terminated, usually run_env()), call run().
+ * run() owns every fd and pipe it makes and closes them before it returns.
+ * stdin is /dev/null. The child's stdout (and stderr, with merge_stderr) goes:
+ *   - into *out, a malloc'd NUL-terminated buffer (capped at RUN_OUT_MAX) the
+ *     caller frees, when out is set;
+ *   - else through log_indent's seven-space indent, line by line as it
+ *     comes, when indent is set;
+ *   - else to our own stdout and stderr.
+ * The child runs in its own process group; when timeout_s (default
+ * RUN_DEFAULT_TIMEOUT) passes, the whole group is killed.
  *
  * Returns the child's exit status (0-255), RUN_CANNOT_EXEC when the program
  * could not be started (errno says why: "cannot exec X" is not "X failed"),
- * RUN_SIGNALED when a signal ended it, or -1 with errno on a system error. */
+ * RUN_SIGNALED when a signal ended it, RUN_TIMEOUT when it was killed for
+ * taking too long, or -1 with errno on a system error. */
 #ifndef RUN_H
 #define RUN_H
 
@@ -17,18 +23,30 @@
 
 #define RUN_CANNOT_EXEC 256
 #define RUN_SIGNALED 257
-/* Collected output is cut here: the programs we run say little. */
+#define RUN_TIMEOUT 258
 #define RUN_OUT_MAX (1u << 20)
+#define RUN_DEFAULT_TIMEOUT 300
 
 struct run_opts {
 	char *const *argv;
 	char *const *envp;
 	const char *cwd; /* NULL: ours */
-	char **out;      /* NULL: inherit stdout */
+	char **out;
 	int merge_stderr;
+	int indent;
+	unsigned timeout_s; /* 0: RUN_DEFAULT_TIMEOUT */
 };
 
 int run(const struct run_opts *opts);
+
+/* Runs ARGV with run_env(), its output kept; on failure says in the build log
+ * what WHAT was, what the program said (the last lines), and how it ended.
+ * 0 on success, -1 otherwise. */
+int run_quiet(const char *const *argv, const char *what, unsigned timeout_s);
+
+/* A one-line description of how run() ended: "exit 2", "killed after 300 s",
+ * "cannot exec apt-get: No such file or directory", ... */
+const char *run_how(int rc, unsigned timeout_s, int err);
 
 /* The environment every child gets: a fixed PATH, LC_ALL=C, and this
  * process's proxy settings and TMPDIR; nothing from the app's config. */

@@ -1,49 +1,140 @@
 #include "stack.h"
 
+#include "fsx.h"
+#include "sb.h"
+
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 
-/* Kept in step with stacks/ (a test compares them). */
-static const char *const supported[] = {"heroku-22", "heroku-24", "heroku-26", NULL};
-static const char *const eol[] = {"heroku-20", "heroku-18", "heroku-16", "cedar-14", NULL};
+int stack_id_ok(const char *id)
+{
+	size_t n = strlen(id);
+	if (n == 0 || n > 31 || id[0] < 'a' || id[0] > 'z')
+		return 0;
+	return strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
 
-void stack_detect(char *stack, size_t size)
+/* key=value lines; the file is data, never run. */
+static void field(const char *text, const char *key, char *out, size_t size)
+{
+	size_t k = strlen(key);
+	out[0] = '\0';
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		if (strncmp(l, key, k) == 0 && l[k] == '=') {
+			int n = (int)strcspn(l + k + 1, "\n");
+			if ((size_t)n < size)
+				snprintf(out, size, "%.*s", n, l + k + 1);
+			return;
+		}
+	}
+}
+
+int stack_load(const char *bp_dir, const char *id, struct stack *st)
+{
+	struct sb path = SB_INIT;
+	char *text = NULL;
+	memset(st, 0, sizeof *st);
+	if (!stack_id_ok(id))
+		return 0;
+	if (sb_setf(&path, "%s/stacks/%s", bp_dir, id) < 0)
+		return -1;
+	int r = fsx_read(sb_str(&path), &text, 8192);
+	sb_release(&path);
+	if (r < 0)
+		return errno == ENOENT ? 0 : -1;
+	snprintf(st->id, sizeof st->id, "%s", id);
+	field(text, "ubuntu", st->ubuntu, sizeof st->ubuntu);
+	field(text, "arches", st->arches, sizeof st->arches);
+	field(text, "status", st->status, sizeof st->status);
+	free(text);
+	return 1;
+}
+
+/* The stack names in BP_DIR/stacks, sorted. */
+static int stack_ids(const char *bp_dir, char ids[][32], int max)
+{
+	struct sb path = SB_INIT;
+	int n = 0;
+	if (sb_setf(&path, "%s/stacks", bp_dir) < 0)
+		return -1;
+	DIR *d = opendir(sb_str(&path));
+	sb_release(&path);
+	if (!d)
+		return -1;
+	struct dirent *e;
+	while ((e = readdir(d)) && n < max)
+		if (stack_id_ok(e->d_name))
+			memcpy(ids[n++], e->d_name, strlen(e->d_name) + 1); /* at most 31 bytes */
+	closedir(d);
+	qsort(ids, (size_t)n, 32, (int (*)(const void *, const void *))strcmp);
+	return n;
+}
+
+int stack_list(const char *bp_dir, const char *field_name, struct sb *out)
+{
+	char ids[64][32];
+	int n = stack_ids(bp_dir, ids, 64), shown = 0, total = 0;
+	struct stack st[64];
+	sb_reset(out);
+	for (int i = 0; i < n; i++)
+		if (stack_load(bp_dir, ids[i], &st[total]) == 1 && strcmp(st[total].status, "eol") != 0)
+			total++;
+	for (int i = 0; i < total; i++) {
+		const char *v = strcmp(field_name, "ubuntu") == 0 ? st[i].ubuntu : st[i].id;
+		const char *sep = shown == 0 ? "" : i == total - 1 ? " and " : ", ";
+		if (sb_addf(out, "%s%s", sep, v) < 0)
+			return -1;
+		shown++;
+	}
+	return 0;
+}
+
+int stack_from_target(const char *bp_dir, const char *distro, const char *version, char *id, size_t size)
+{
+	char ids[64][32], end;
+	unsigned major, minor;
+	id[0] = '\0';
+	if (!distro || !*distro)
+		return 0;
+	/* Heroku stacks are the Ubuntu LTS releases, NN.04. */
+	if (strcmp(distro, "ubuntu") != 0 || !version || sscanf(version, "%u.%u%c", &major, &minor, &end) != 2 ||
+	    minor != 4 || major > 99)
+		return -1;
+	int n = stack_ids(bp_dir, ids, 64);
+	for (int i = 0; i < n; i++) {
+		struct stack st;
+		if (stack_load(bp_dir, ids[i], &st) == 1 && strcmp(st.ubuntu, version) == 0) {
+			snprintf(id, size, "%s", st.id);
+			return 0;
+		}
+	}
+	snprintf(id, size, "heroku-%u", major);
+	return 0;
+}
+
+void stack_detect(const char *bp_dir, char *id, size_t size)
 {
 	const char *env = getenv("STACK"), *path = getenv("OS_RELEASE");
-	char line[256];
-	FILE *f;
-	stack[0] = '\0';
+	char *text = NULL, version[16];
+	id[0] = '\0';
 	if (env && *env) {
-		snprintf(stack, size, "%s", env);
+		snprintf(id, size, "%s", env);
 		return;
 	}
-	f = fopen(path && *path ? path : "/etc/os-release", "re");
-	if (!f)
+	if (fsx_read(path && *path ? path : "/etc/os-release", &text, 65536) < 0)
 		return;
-	while (fgets(line, sizeof line, f)) {
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
 		unsigned major, minor;
-		if (sscanf(line, "VERSION_ID=\"%u.%u\"", &major, &minor) == 2 && minor == 4)
-			snprintf(stack, size, "heroku-%u", major);
+		if (sscanf(l, "VERSION_ID=\"%u.%u\"", &major, &minor) == 2) {
+			snprintf(version, sizeof version, "%02u.%02u", major, minor);
+			stack_from_target(bp_dir, "ubuntu", version, id, size);
+		}
 	}
-	fclose(f);
-}
-
-static int in(const char *const *list, const char *s)
-{
-	for (int i = 0; list[i]; i++)
-		if (strcmp(list[i], s) == 0)
-			return 1;
-	return 0;
-}
-
-int stack_supported(const char *stack, const char **why)
-{
-	if (in(supported, stack))
-		return 1;
-	*why = in(eol, stack) ? "is end of life" : "is not a stack this buildpack knows";
-	return 0;
+	free(text);
 }
 
 const char *stack_arch(void)
@@ -58,22 +149,15 @@ const char *stack_arch(void)
 	return NULL;
 }
 
-int stack_has_arch(const char *stack, const char *arch)
+int stack_has_arch(const struct stack *st, const char *arch)
 {
-	return strcmp(arch, "amd64") == 0 || (strcmp(arch, "arm64") == 0 && strcmp(stack, "heroku-22") != 0);
-}
-
-int stack_from_target(const char *distro, const char *version, char *stack, size_t size)
-{
-	unsigned major, minor;
-	char end;
-	stack[0] = '\0';
-	if (!distro || !*distro)
-		return 0;
-	/* Heroku stacks are the Ubuntu LTS releases, NN.04. */
-	if (strcmp(distro, "ubuntu") != 0 || !version || sscanf(version, "%u.%u%c", &major, &minor, &end) != 2 ||
-	    minor != 4 || major > 99)
-		return -1;
-	snprintf(stack, size, "heroku-%u", major);
+	size_t n = strlen(arch);
+	for (const char *p = st->arches; *p;) {
+		size_t w = strcspn(p, " ");
+		if (w == n && strncmp(p, arch, n) == 0)
+			return 1;
+		p += w;
+		p += strspn(p, " ");
+	}
 	return 0;
 }

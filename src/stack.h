@@ -1,26 +1,46 @@
-/* Which Heroku stack and architecture this build is for. */
+/* Which Heroku stack and architecture a build is for. The stacks are the
+ * files of the buildpack's stacks/ directory, read at run time: no stack
+ * name is written into this program. */
 #ifndef STACK_H
 #define STACK_H
 
 #include <stddef.h>
 
-/* $STACK, else derived from /etc/os-release (OS_RELEASE overrides the path,
- * for tests): Ubuntu 24.04 is heroku-24. Writes "" when unknown. */
-void stack_detect(char *stack, size_t size);
+struct sb;
 
-/* The stack of a Cloud Native Buildpacks target (CNB_TARGET_DISTRO_NAME and
- * _VERSION): ubuntu 24.04 is heroku-24. Returns 0 with STACK written, 0 with
- * STACK "" when DISTRO is unset (the caller falls back to stack_detect), or
- * -1 for a distribution that is no Heroku stack. */
-int stack_from_target(const char *distro, const char *version, char *stack, size_t size);
+struct stack {
+	char id[32];      /* heroku-24 */
+	char ubuntu[16];  /* 24.04 */
+	char arches[64];  /* "amd64 arm64" */
+	char status[16];  /* eol, deprecated, available, recommended */
+};
 
-/* 1 for a stack packages are built for; 0 otherwise, with the reason. */
-int stack_supported(const char *stack, const char **why);
+/* 1 when ID is a stack name this program will look up or build for: a
+ * lowercase letter, then at most 30 of [a-z0-9-]. */
+int stack_id_ok(const char *id);
+
+/* Reads BP_DIR/stacks/ID. 1 when the stack is known, 0 when there is no
+ * such file (or ID is no stack name), -1 with errno when it cannot be read. */
+int stack_load(const char *bp_dir, const char *id, struct stack *st);
+
+/* $STACK, else the stack of /etc/os-release's Ubuntu release (OS_RELEASE
+ * overrides the path, for tests). Writes "" when it cannot tell. */
+void stack_detect(const char *bp_dir, char *id, size_t size);
+
+/* The stack of a Cloud Native Buildpacks target: the stacks/ file with that
+ * Ubuntu release, else heroku-NN for an Ubuntu NN.04 no file names yet.
+ * 0 with ID written; 0 with ID "" when DISTRO is unset (the caller asks
+ * stack_detect); -1 for a distribution that is no Heroku stack. */
+int stack_from_target(const char *bp_dir, const char *distro, const char *version, char *id, size_t size);
+
+/* "heroku-22, heroku-24 and heroku-26" (FIELD "id") or "22.04, 24.04 and
+ * 26.04" (FIELD "ubuntu"): the stacks packages are built for. */
+int stack_list(const char *bp_dir, const char *field, struct sb *out);
 
 /* The Debian architecture of this machine (amd64, arm64), or NULL. */
 const char *stack_arch(void);
 
-/* 1 when STACK has packages for ARCH (heroku-22 has no arm64). */
-int stack_has_arch(const char *stack, const char *arch);
+/* 1 when ARCH is one of ST's architectures. */
+int stack_has_arch(const struct stack *st, const char *arch);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "fsx.h"
 #include "profile.h"
+#include "sb.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -12,6 +13,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* Process names and paths are anyone's bytes: printed with control
+ * characters, backslashes and non-ASCII bytes as \xHH, so none can move the
+ * cursor or rewrite the terminal of whoever runs this. */
+static const char *shown(const char *s, struct sb *out)
+{
+	sb_reset(out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p >= 0x7f || *p == '\\')
+			sb_addf(out, "\\x%02x", *p);
+		else
+			sb_add(out, (const char *)p, 1);
+	}
+	return sb_str(out);
+}
 
 /* The mapped libjemalloc of PID, or "" (and 0) when none is. */
 static int mapped(const char *pid, char *lib, size_t size)
@@ -81,38 +97,55 @@ static void comm(const char *pid, char *name, size_t size)
 
 static void report(const char *pid)
 {
-	char lib[4096], name[80];
+	char lib[4096], name[80], version[32];
+	struct sb n = SB_INIT, l = SB_INIT, p = SB_INIT;
+	if (!*pid || strspn(pid, "0123456789") != strlen(pid) || strlen(pid) > 10) {
+		printf("  %-7s not a process ID\n", shown(pid, &p));
+		sb_release(&p);
+		return;
+	}
 	int m = mapped(pid, lib, sizeof lib);
 	comm(pid, name, sizeof name);
-	char version[32];
+	shown(name, &n);
 	if (m < 0)
-		printf("  %-7s %-16s cannot read its memory map\n", pid, name);
+		printf("  %-7s %-16s cannot read its memory map\n", pid, sb_str(&n));
 	else if (m == 0)
-		printf("  %-7s %-16s glibc malloc (no jemalloc mapped)\n", pid, name);
+		printf("  %-7s %-16s glibc malloc (no jemalloc mapped)\n", pid, sb_str(&n));
 	else if (lib_version(lib, version, sizeof version))
-		printf("  %-7s %-16s jemalloc %s: %s\n", pid, name, version, lib);
+		printf("  %-7s %-16s jemalloc %s: %s\n", pid, sb_str(&n), version, shown(lib, &l));
 	else
-		printf("  %-7s %-16s jemalloc (version unreadable): %s\n", pid, name, lib);
+		printf("  %-7s %-16s jemalloc (version unreadable): %s\n", pid, sb_str(&n), shown(lib, &l));
+	sb_release(&n);
+	sb_release(&l);
+	sb_release(&p);
 }
 
 int status_main(int argc, char **argv)
 {
 	const char *home = getenv("HOME"), *preload = getenv("LD_PRELOAD");
-	char dir[4096], path[4200], *version = NULL, why[256];
-	int wants = profile_wants(getenv("JEMALLOC_ENABLED"), getenv("DYNO"), why, sizeof why);
+	struct sb dir = SB_INIT, path = SB_INIT, why = SB_INIT, a = SB_INIT, b = SB_INIT;
+	char *version = NULL;
+	int wants = profile_wants(getenv("JEMALLOC_ENABLED"), getenv("DYNO"), &why);
 
 	/* Installed as <dir>/bin/jemalloc-status: <dir> is the .jemalloc it came
 	 * with (in the app, or a CNB layer); run from elsewhere, $HOME/.jemalloc. */
-	if (fsx_exe_dir(dir, sizeof dir, 1) < 0 || fsx_path(path, sizeof path, "%s/VERSION", dir) < 0 ||
-	    access(path, R_OK) < 0)
-		snprintf(dir, sizeof dir, "%s/.jemalloc", home ? home : "/app");
-	if (fsx_path(path, sizeof path, "%s/VERSION", dir) == 0 && fsx_read(path, &version, 64) == 0)
-		printf("installed: jemalloc %.*s in %s\n", (int)strcspn(version, "\n"), version, dir);
-	else
-		printf("installed: no (%s missing)\n", path);
+	if (fsx_exe_dir(&dir, 1) < 0 || sb_setf(&path, "%s/VERSION", sb_str(&dir)) < 0 || access(sb_str(&path), R_OK) < 0)
+		sb_setf(&dir, "%s/.jemalloc", home ? home : "/app");
+	if (sb_setf(&path, "%s/VERSION", sb_str(&dir)) == 0 && fsx_read(sb_str(&path), &version, 64) == 0) {
+		version[strcspn(version, "\n")] = '\0';
+		printf("installed: jemalloc %s", shown(version, &a));
+		printf(" in %s\n", shown(sb_str(&dir), &b));
+	} else {
+		printf("installed: no (%s missing)\n", shown(sb_str(&path), &a));
+	}
 	free(version);
-	printf("this shell: %s (%s)\n", wants ? "preloads jemalloc" : "does not preload jemalloc", why);
-	printf("LD_PRELOAD: %s\n", preload && *preload ? preload : "(empty)");
+	printf("this shell: %s (%s)\n", wants ? "preloads jemalloc" : "does not preload jemalloc", shown(sb_str(&why), &a));
+	printf("LD_PRELOAD: %s\n", preload && *preload ? shown(preload, &b) : "(empty)");
+	sb_release(&dir);
+	sb_release(&path);
+	sb_release(&why);
+	sb_release(&a);
+	sb_release(&b);
 	printf("processes:\n");
 	if (argc > 1) {
 		for (int i = 1; i < argc; i++)

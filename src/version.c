@@ -61,7 +61,8 @@ int version_cmp(const char *a, const char *b)
 	return 0;
 }
 
-/* "5.3.1-1~heroku24" matches "5.3" and "5.3.1", not "5.30" or "5.3.10". */
+/* "5.3.1-1~heroku24" (a package) or "5.3.1" (a release) matches "5.3" and
+ * "5.3.1", not "5.30" or "5.3.10". */
 static int matches(const char *version, const char *want)
 {
 	size_t n = strlen(want);
@@ -69,7 +70,7 @@ static int matches(const char *version, const char *want)
 		return 1;
 	if (strncmp(version, want, n) != 0)
 		return 0;
-	return version[n] == '.' || version[n] == '-';
+	return version[n] == '.' || version[n] == '-' || version[n] == '\0';
 }
 
 const char *version_pick(const char *const *versions, size_t n, const char *want)

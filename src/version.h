@@ -15,7 +15,8 @@ int version_request_exact(const char *want);
  * (upstream, then revision); <0, 0, >0 like strcmp. */
 int version_cmp(const char *a, const char *b);
 
-/* The newest of N package versions whose jemalloc version matches WANT
+/* The newest of N versions (packages' "5.3.1-1~heroku24" or releases'
+ * "5.3.1") whose jemalloc version matches WANT
  * ("5.3" matches 5.3.0 and 5.3.1, not 5.30.0); NULL when none does. */
 const char *version_pick(const char *const *versions, size_t n, const char *want);
 

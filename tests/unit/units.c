@@ -9,13 +9,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "../../src/catalog.h"
 #include "../../src/envdir.h"
+#include "../../src/fsx.h"
+#include "../../src/pkgcache.h"
 #include "../../src/preload.h"
 #include "../../src/profile.h"
+#include "../../src/sb.h"
+#include "../../src/settings.h"
+#include "../../src/sha256.h"
 #include "../../src/stack.h"
+#include "../../src/toml.h"
 #include "../../src/version.h"
+
+/* The repository's top, for stacks/ and versions.txt (tests/run runs here). */
+#define TOP "."
 
 static void version_requests(void **state)
 {
@@ -89,6 +100,11 @@ static void envdir_reading(void **state)
 	assert_null(v);
 	put("NUL", "a\0b", 3);
 	assert_int_equal(envdir_get(dir, "NUL", &v), -1);
+	assert_int_equal(errno, EILSEQ);
+	char fifo[300];
+	snprintf(fifo, sizeof fifo, "%s/FIFO", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(envdir_get(dir, "FIFO", &v), -1); /* refused at once, no hang */
 	assert_int_equal(errno, EINVAL);
 	char *big = calloc(1, ENVDIR_VALUE_MAX + 10);
 	memset(big, 'x', ENVDIR_VALUE_MAX + 5);
@@ -108,19 +124,28 @@ static void envdir_reading(void **state)
 static void wants(void **state)
 {
 	(void)state;
-	char why[256];
-	assert_true(profile_wants("true", NULL, why, sizeof why));
-	assert_string_equal(why, "JEMALLOC_ENABLED=true");
-	assert_false(profile_wants(NULL, "web.1", why, sizeof why));
-	assert_string_equal(why, "JEMALLOC_ENABLED is not set");
-	assert_false(profile_wants("false", "web.1", why, sizeof why));
-	assert_true(profile_wants("web,worker", "worker.3", why, sizeof why));
-	assert_string_equal(why, "JEMALLOC_ENABLED lists this dyno's type, worker");
-	assert_false(profile_wants("web,worker", "release.1", why, sizeof why));
-	assert_string_equal(why, "JEMALLOC_ENABLED does not list this dyno's type, release");
-	assert_false(profile_wants("web", NULL, why, sizeof why));
-	assert_false(profile_wants("TRUE", "web.1", why, sizeof why)); /* exact values only */
-	assert_false(profile_wants("webx", "web.1", why, sizeof why));
+	struct sb why = SB_INIT;
+	assert_true(profile_wants("true", NULL, &why));
+	assert_string_equal(sb_str(&why), "JEMALLOC_ENABLED=true");
+	assert_false(profile_wants(NULL, "web.1", &why));
+	assert_string_equal(sb_str(&why), "JEMALLOC_ENABLED is not set");
+	assert_false(profile_wants("false", "web.1", &why));
+	assert_true(profile_wants("web,worker", "worker.3", &why));
+	assert_string_equal(sb_str(&why), "JEMALLOC_ENABLED lists this dyno's type, worker");
+	assert_false(profile_wants("web,worker", "release.1", &why));
+	assert_string_equal(sb_str(&why), "JEMALLOC_ENABLED does not list this dyno's type, release");
+	assert_false(profile_wants("web", NULL, &why));
+	assert_false(profile_wants("TRUE", "web.1", &why)); /* exact values only */
+	assert_false(profile_wants("webx", "web.1", &why));
+	assert_false(profile_wants(",web", ".1", &why)); /* an empty type matches nothing */
+	assert_true(profile_wants("a,,web", "web", &why));
+	/* No length limit: a 5000-byte list still finds its last item. */
+	char *long_list = malloc(5010);
+	memset(long_list, 'x', 5000);
+	memcpy(long_list + 5000, ",web", 5);
+	assert_true(profile_wants(long_list, "web.1", &why));
+	free(long_list);
+	sb_release(&why);
 }
 
 static void script_has_no_build_values(void **state)
@@ -134,64 +159,248 @@ static void script_has_no_build_values(void **state)
 static void stacks(void **state)
 {
 	(void)state;
-	const char *why = NULL;
-	assert_true(stack_supported("heroku-24", &why));
-	assert_false(stack_supported("heroku-20", &why));
-	assert_string_equal(why, "is end of life");
-	assert_false(stack_supported("heroku-99", &why));
-	assert_string_equal(why, "is not a stack this buildpack knows");
-	assert_false(stack_has_arch("heroku-22", "arm64")); /* no package for that arch */
-	assert_true(stack_has_arch("heroku-22", "amd64"));
-	assert_true(stack_has_arch("heroku-26", "arm64"));
-	assert_false(stack_has_arch("heroku-24", "riscv64"));
-}
-
-static void cnb_targets(void **state)
-{
-	(void)state;
-	char stack[64];
-	assert_int_equal(stack_from_target("ubuntu", "24.04", stack, sizeof stack), 0);
-	assert_string_equal(stack, "heroku-24");
-	assert_int_equal(stack_from_target("ubuntu", "22.04", stack, sizeof stack), 0);
-	assert_string_equal(stack, "heroku-22");
-	assert_int_equal(stack_from_target(NULL, NULL, stack, sizeof stack), 0); /* no target: ask the OS */
-	assert_string_equal(stack, "");
-	assert_int_equal(stack_from_target("ubuntu", "24.10", stack, sizeof stack), -1); /* not an LTS */
-	assert_int_equal(stack_from_target("debian", "12", stack, sizeof stack), -1);
-	assert_int_equal(stack_from_target("ubuntu", "24.04x", stack, sizeof stack), -1);
-	assert_int_equal(stack_from_target("ubuntu", NULL, stack, sizeof stack), -1);
+	struct stack st;
+	struct sb list = SB_INIT;
+	char id[64];
+	assert_int_equal(stack_load(TOP, "heroku-24", &st), 1);
+	assert_string_equal(st.ubuntu, "24.04");
+	assert_true(stack_has_arch(&st, "arm64"));
+	assert_false(stack_has_arch(&st, "arm"));
+	assert_false(stack_has_arch(&st, "riscv64"));
+	assert_int_equal(stack_load(TOP, "heroku-22", &st), 1);
+	assert_false(stack_has_arch(&st, "arm64")); /* no package for that arch */
+	assert_int_equal(stack_load(TOP, "heroku-20", &st), 1);
+	assert_string_equal(st.status, "eol");
+	assert_int_equal(stack_load(TOP, "heroku-99", &st), 0);
+	assert_int_equal(stack_load(TOP, "../README.md", &st), 0); /* not a stack name: never opened */
+	assert_false(stack_id_ok("Heroku-24"));
+	assert_false(stack_id_ok("heroku-24/.."));
+	assert_false(stack_id_ok(""));
+	assert_true(stack_id_ok("heroku-28"));
+	assert_int_equal(stack_list(TOP, "id", &list), 0);
+	assert_string_equal(sb_str(&list), "heroku-22, heroku-24 and heroku-26");
+	assert_int_equal(stack_list(TOP, "ubuntu", &list), 0);
+	assert_string_equal(sb_str(&list), "22.04, 24.04 and 26.04");
+	assert_int_equal(stack_from_target(TOP, "ubuntu", "24.04", id, sizeof id), 0);
+	assert_string_equal(id, "heroku-24");
+	assert_int_equal(stack_from_target(TOP, "ubuntu", "28.04", id, sizeof id), 0); /* a stack of tomorrow */
+	assert_string_equal(id, "heroku-28");
+	assert_int_equal(stack_from_target(TOP, NULL, NULL, id, sizeof id), 0); /* no target: ask the OS */
+	assert_string_equal(id, "");
+	assert_int_equal(stack_from_target(TOP, "ubuntu", "24.10", id, sizeof id), -1); /* not an LTS */
+	assert_int_equal(stack_from_target(TOP, "debian", "12", id, sizeof id), -1);
+	assert_int_equal(stack_from_target(TOP, "ubuntu", "24.04x", id, sizeof id), -1);
+	assert_int_equal(stack_from_target(TOP, "ubuntu", NULL, id, sizeof id), -1);
+	sb_release(&list);
 }
 
 static void exec_d(void **state)
 {
 	(void)state;
-	char out[64], type[32];
-	assert_int_equal(toml_quote("/a/b", out, sizeof out), 0);
-	assert_string_equal(out, "\"/a/b\"");
-	assert_int_equal(toml_quote("q\"b\\n\x01", out, sizeof out), 0);
-	assert_string_equal(out, "\"q\\\"b\\\\n\\u0001\"");
-	assert_int_equal(toml_quote("0123456789", out, 13), 0); /* exactly fits, NUL included */
-	assert_int_equal(toml_quote("0123456789", out, 12), -1);
-	assert_int_equal(preload_value("/j.so", NULL, out, sizeof out), 1);
-	assert_string_equal(out, "/j.so");
-	assert_int_equal(preload_value("/j.so", "", out, sizeof out), 1);
-	assert_string_equal(out, "/j.so");
-	assert_int_equal(preload_value("/j.so", "/m.so", out, sizeof out), 1);
-	assert_string_equal(out, "/j.so:/m.so");
-	assert_int_equal(preload_value("/j.so", "/m.so:/j.so", out, sizeof out), 0);
-	assert_int_equal(preload_value("/j.so", "/m.so /j.so", out, sizeof out), 0);
-	assert_int_equal(preload_value("/j.so", "/j.so.2", out, sizeof out), 1); /* another file */
-	assert_int_equal(preload_value("/j.so", "/m.so", out, 8), -1);
-	preload_process_type("/cnb/process/web", "worker.1", type, sizeof type);
-	assert_string_equal(type, "web"); /* the launcher's own word wins */
-	preload_process_type("/cnb/lifecycle/launcher", "worker.1", type, sizeof type);
-	assert_string_equal(type, "worker");
-	preload_process_type(NULL, NULL, type, sizeof type);
-	assert_string_equal(type, "");
-	preload_process_type("/cnb/process/", NULL, type, sizeof type);
-	assert_string_equal(type, "");
-	preload_process_type("/bin/process", NULL, type, sizeof type);
-	assert_string_equal(type, "");
+	struct sb out = SB_INIT;
+	assert_int_equal(toml_quote("/a/b", &out), 0);
+	assert_string_equal(sb_str(&out), "\"/a/b\"");
+	sb_reset(&out);
+	assert_int_equal(toml_quote("q\"b\\n\x01", &out), 0);
+	assert_string_equal(sb_str(&out), "\"q\\\"b\\\\n\\u0001\"");
+	sb_reset(&out);
+	assert_int_equal(toml_quote("caf\xc3\xa9", &out), 0); /* UTF-8 passes as it is */
+	assert_string_equal(sb_str(&out), "\"caf\xc3\xa9\"");
+	sb_setf(&out, "x");
+	assert_int_equal(toml_quote("a\xff", &out), -1); /* not UTF-8: refused, OUT unchanged */
+	assert_int_equal(errno, EILSEQ);
+	assert_string_equal(sb_str(&out), "x");
+	assert_int_equal(toml_quote("\xed\xa0\x80", &out), -1); /* a surrogate */
+	assert_int_equal(toml_quote("\xc0\xaf", &out), -1);     /* overlong */
+	assert_int_equal(preload_value("/j.so", NULL, &out), 1);
+	assert_string_equal(sb_str(&out), "/j.so");
+	assert_int_equal(preload_value("/j.so", "", &out), 1);
+	assert_string_equal(sb_str(&out), "/j.so");
+	assert_int_equal(preload_value("/j.so", "/m.so", &out), 1);
+	assert_string_equal(sb_str(&out), "/j.so:/m.so");
+	assert_int_equal(preload_value("/j.so", "/m.so:/j.so", &out), 0);
+	assert_int_equal(preload_value("/j.so", "/m.so /j.so", &out), 0);
+	assert_int_equal(preload_value("/j.so", "/j.so.2", &out), 1); /* another file */
+	preload_process_type("/cnb/process/web", "worker.1", &out);
+	assert_string_equal(sb_str(&out), "web"); /* the launcher's own word wins */
+	preload_process_type("/cnb/lifecycle/launcher", "worker.1", &out);
+	assert_string_equal(sb_str(&out), "worker");
+	preload_process_type(NULL, NULL, &out);
+	assert_string_equal(sb_str(&out), "");
+	preload_process_type("/cnb/process/", NULL, &out);
+	assert_string_equal(sb_str(&out), "");
+	preload_process_type("/bin/process", NULL, &out);
+	assert_string_equal(sb_str(&out), "");
+	char v[16];
+	assert_int_equal(toml_get("[types]\nstack = \"no\"\n[metadata]\nstack = \"heroku-24\"\n", "metadata", "stack", v, sizeof v), 1);
+	assert_string_equal(v, "heroku-24");
+	assert_int_equal(toml_get("[metadata]\nstack = \"a\\\"b\"\n", "metadata", "stack", v, sizeof v), 0);
+	sb_release(&out);
+}
+
+static void urls(void **state)
+{
+	(void)state;
+	struct sb d = SB_INIT;
+	assert_true(url_ok("https://example.invalid/apt", 0));
+	assert_true(url_ok("http://127.0.0.1:8080/apt", 0));
+	assert_false(url_ok("file:/srv/apt", 0));
+	assert_true(url_ok("file:/srv/apt", 1));
+	assert_false(url_ok("ftp://x/apt", 1));
+	assert_false(url_ok("https://x/a%0aFilename: /etc/passwd", 1)); /* apt decodes %0a into its protocol */
+	assert_false(url_ok("https://x/a%0d%0a", 1));
+	assert_false(url_ok("https://x/\xc3\xa9", 1));
+	assert_false(url_ok("https://x y/", 1));
+	assert_false(url_ok("https://x/]", 1));
+	assert_false(url_ok("https://x/\"", 1));
+	assert_false(url_ok("https://x/\n", 1));
+	char *long_url = malloc(1100);
+	memcpy(long_url, "https://", 8);
+	memset(long_url + 8, 'a', 1090);
+	long_url[1098] = '\0';
+	assert_false(url_ok(long_url, 1));
+	free(long_url);
+	assert_int_equal(url_display("https://user:secret@host.invalid/apt", &d), 0);
+	assert_string_equal(sb_str(&d), "https://***@host.invalid/apt");
+	assert_int_equal(url_display("https://host.invalid/a@b", &d), 0);
+	assert_string_equal(sb_str(&d), "https://host.invalid/a@b");
+	sb_release(&d);
+}
+
+static void hashing(void **state)
+{
+	(void)state;
+	char hex[65];
+	sha256_str("abc", hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	sha256_str("", hex);
+	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	sha256_str("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", hex); /* two blocks */
+	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	assert_true(sha256_hex_ok(hex));
+	assert_false(sha256_hex_ok("248D6A61D20638B8E5C026930C3E6039A33CE45964FF2167F6ECEDD419DB06C1"));
+	assert_false(sha256_hex_ok("abc"));
+}
+
+static void buffers(void **state)
+{
+	(void)state;
+	struct sb b = SB_INIT;
+	assert_string_equal(sb_str(&b), "");
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(sb_addf(&b, "%04d/", i), 0);
+	assert_int_equal(b.len, 5000); /* no cut at any fixed size */
+	assert_int_equal(sb_setf(&b, "%s", "x"), 0);
+	assert_string_equal(sb_str(&b), "x");
+	char *big = calloc(1, SB_MAX + 2);
+	memset(big, 'y', SB_MAX + 1);
+	assert_int_equal(sb_adds(&b, big), -1); /* over the cap: an error, never a cut */
+	assert_int_equal(errno, E2BIG);
+	assert_string_equal(sb_str(&b), "x");
+	free(big);
+	sb_release(&b);
+}
+
+static void releases(void **state)
+{
+	(void)state;
+	struct catalog c;
+	assert_int_equal(catalog_load(TOP, &c), 0);
+	assert_true(c.n >= 13);
+	assert_string_equal(c.r[0].version, "3.6.0");
+	assert_string_equal(catalog_pick(&c, "")->version, c.r[c.n - 1].version);
+	assert_string_equal(catalog_pick(&c, "5.3")->version, "5.3.1");
+	assert_string_equal(catalog_pick(&c, "5.3.0")->version, "5.3.0");
+	assert_string_equal(catalog_pick(&c, "5.3.0")->file, "jemalloc-5.3.0.tar.bz2");
+	assert_string_equal(catalog_pick(&c, "5.3.0")->sha256, "2db82d1e7119df3e71b7640219b6dfe84789bc0537983c3b7ac4f7189aecfeaa");
+	assert_string_equal(catalog_pick(&c, "4")->version, "4.5.0");
+	assert_null(catalog_pick(&c, "4.9"));
+	assert_null(catalog_pick(&c, "5.3.10"));
+	catalog_free(&c);
+}
+
+static void package_cache(void **state)
+{
+	(void)state;
+	char tmpl[] = "/tmp/pkgcache-test-XXXXXX", hex[65];
+	struct sb dir = SB_INIT, a = SB_INIT, deb = SB_INIT;
+	assert_non_null(mkdtemp(tmpl));
+	assert_int_equal(pkgcache_dir(tmpl, "heroku-24", "amd64", "https://r.invalid/apt", "KEY", &dir), 0);
+	/* Another URL or key is another directory: never a package it did not sign. */
+	assert_int_equal(pkgcache_dir(tmpl, "heroku-24", "amd64", "https://r.invalid/apt", "KEY2", &a), 0);
+	assert_string_not_equal(sb_str(&dir), sb_str(&a));
+	const char *revs[] = {"5.3.1-1~heroku24", "5.3.1-2~heroku24", "5.3.1-10~heroku24", NULL};
+	for (int i = 0; revs[i]; i++) {
+		sb_setf(&a, "%s/dl", tmpl);
+		assert_int_equal(fsx_write_atomic(sb_str(&a), revs[i], strlen(revs[i]), 0644), 0);
+		sha256_str(revs[i], hex);
+		assert_int_equal(pkgcache_put(sb_str(&dir), sb_str(&a), revs[i], "amd64", hex, &deb), 0);
+	}
+	assert_int_equal(pkgcache_find(sb_str(&dir), "5.3.1", "amd64", &deb), 1);
+	assert_non_null(strstr(sb_str(&deb), "5.3.1-10~heroku24")); /* the newest revision wins */
+	assert_int_equal(pkgcache_find(sb_str(&dir), "5.3.0", "amd64", &deb), 0);
+	/* A changed byte: not intact, so the next revision down is used. */
+	assert_int_equal(fsx_write_atomic(sb_str(&deb), "tampered", 8, 0644), 0);
+	assert_int_equal(pkgcache_find(sb_str(&dir), "5.3.1", "amd64", &deb), 1);
+	assert_non_null(strstr(sb_str(&deb), "5.3.1-2~heroku24"));
+	/* A download whose bytes are not the index's is refused and not kept. */
+	sb_setf(&a, "%s/dl", tmpl);
+	assert_int_equal(fsx_write_atomic(sb_str(&a), "evil", 4, 0644), 0);
+	sha256_str("good", hex);
+	assert_int_equal(pkgcache_put(sb_str(&dir), sb_str(&a), "5.3.0-1~heroku24", "amd64", hex, &deb), -1);
+	assert_int_equal(errno, EBADMSG);
+	assert_int_equal(pkgcache_get(sb_str(&dir), "5.3.0-1~heroku24", "amd64", &deb), 0);
+	assert_int_equal(fsx_rm_rf(tmpl), 0);
+	assert_int_equal(access(tmpl, F_OK), -1);
+	sb_release(&dir);
+	sb_release(&a);
+	sb_release(&deb);
+}
+
+static void writes(void **state)
+{
+	(void)state;
+	char tmpl[] = "/tmp/fsx-test-XXXXXX";
+	struct sb p = SB_INIT, q = SB_INIT, bad = SB_INIT;
+	assert_non_null(mkdtemp(tmpl));
+	/* A link planted where the build writes is replaced, never written through. */
+	sb_setf(&p, "%s/victim", tmpl);
+	assert_int_equal(fsx_write_atomic(sb_str(&p), "keep", 4, 0600), 0);
+	sb_setf(&q, "%s/file", tmpl);
+	assert_int_equal(symlink(sb_str(&p), sb_str(&q)), 0);
+	assert_int_equal(fsx_write_atomic(sb_str(&q), "new", 3, 0644), 0);
+	char *text = NULL;
+	assert_int_equal(fsx_read(sb_str(&p), &text, 16), 0);
+	assert_string_equal(text, "keep");
+	free(text);
+	/* A directory that is a link is not a directory of ours. */
+	sb_setf(&q, "%s/dirlink", tmpl);
+	assert_int_equal(symlink("/tmp", sb_str(&q)), 0);
+	assert_int_equal(fsx_mkdirs(sb_str(&q), 0755), -1);
+	assert_int_equal(fsx_is_real_dir(sb_str(&q)), -1);
+	/* rm_rf removes the link, not what it points at. */
+	sb_setf(&q, "%s/tree/sub", tmpl);
+	assert_int_equal(fsx_mkdirs(sb_str(&q), 0755), 0);
+	sb_addf(&q, "/out");
+	assert_int_equal(symlink(sb_str(&p), sb_str(&q)), 0);
+	sb_setf(&q, "%s/tree", tmpl);
+	assert_int_equal(fsx_links_stay_inside(sb_str(&q), &bad), 0);
+	assert_non_null(strstr(sb_str(&bad), "./sub/out -> /"));
+	assert_int_equal(fsx_rm_rf(sb_str(&q)), 0);
+	assert_int_equal(access(sb_str(&p), F_OK), 0);
+	/* The exchange: both trees exist before, both after, swapped. */
+	sb_setf(&p, "%s/a", tmpl);
+	sb_setf(&q, "%s/b", tmpl);
+	assert_int_equal(fsx_mkdirs(sb_str(&p), 0755), 0);
+	assert_int_equal(fsx_mkdirs(sb_str(&q), 0700), 0);
+	assert_int_equal(fsx_exchange(sb_str(&p), sb_str(&q)), 0);
+	struct stat st;
+	assert_int_equal(stat(sb_str(&q), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0755);
+	assert_int_equal(fsx_rm_rf(tmpl), 0);
+	sb_release(&p);
+	sb_release(&q);
+	sb_release(&bad);
 }
 
 int main(void)
@@ -200,8 +409,11 @@ int main(void)
 		cmocka_unit_test(version_requests), cmocka_unit_test(version_ordering),
 		cmocka_unit_test(version_picking),  cmocka_unit_test(envdir_reading),
 		cmocka_unit_test(wants),            cmocka_unit_test(script_has_no_build_values),
-		cmocka_unit_test(stacks),           cmocka_unit_test(cnb_targets),
-		cmocka_unit_test(exec_d),
+		cmocka_unit_test(stacks),
+		cmocka_unit_test(exec_d),           cmocka_unit_test(urls),
+		cmocka_unit_test(hashing),          cmocka_unit_test(buffers),
+		cmocka_unit_test(releases),         cmocka_unit_test(package_cache),
+		cmocka_unit_test(writes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

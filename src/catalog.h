@@ -1,0 +1,28 @@
+/* The buildpack's versions.txt, read at run time: every jemalloc release it
+ * offers, with the official tarball's file name and pinned SHA-256, which
+ * the source fallback builds from. */
+#ifndef CATALOG_H
+#define CATALOG_H
+
+#include <stddef.h>
+
+struct release {
+	char version[16]; /* 5.3.0 */
+	char file[64];    /* jemalloc-5.3.0.tar.bz2 */
+	char sha256[65];
+};
+
+struct catalog {
+	struct release *r; /* oldest first, as versions.txt lists them */
+	size_t n;
+};
+
+/* Reads the "upstream" rows of BP_DIR/versions.txt. 0, or -1 with errno
+ * (EINVAL: a row that is not what the file's header describes). */
+int catalog_load(const char *bp_dir, struct catalog *c);
+void catalog_free(struct catalog *c);
+
+/* The newest release matching WANT ("" newest, "5", "5.3", "5.3.0"), or NULL. */
+const struct release *catalog_pick(const struct catalog *c, const char *want);
+
+#endif

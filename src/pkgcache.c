@@ -1,0 +1,102 @@
+#include "pkgcache.h"
+
+#include "fsx.h"
+#include "sb.h"
+#include "sha256.h"
+#include "version.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int pkgcache_dir(const char *cache_dir, const char *stack, const char *arch, const char *url, const char *key,
+		 struct sb *dir)
+{
+	struct sb id = SB_INIT;
+	char hex[65];
+	if (sb_setf(&id, "%s\n%s", url, key) < 0)
+		return -1;
+	sha256_str(sb_str(&id), hex);
+	sb_release(&id);
+	if (sb_setf(dir, "%s/jemalloc/debs/%s/%s/%.16s", cache_dir, stack, arch, hex) < 0)
+		return -1;
+	return fsx_mkdirs(sb_str(dir), 0755);
+}
+
+/* DEB's bytes still have the hash recorded beside it. */
+static int intact(const char *deb)
+{
+	struct sb rec = SB_INIT;
+	char *want = NULL, got[65];
+	int ok = sb_setf(&rec, "%s.sha256", deb) == 0 && fsx_read(sb_str(&rec), &want, 128) == 0 &&
+		 strlen(want) >= 64 && sha256_file(deb, got) == 0 && strncmp(want, got, 64) == 0;
+	free(want);
+	sb_release(&rec);
+	return ok;
+}
+
+int pkgcache_get(const char *dir, const char *pkgver, const char *arch, struct sb *deb)
+{
+	if (sb_setf(deb, "%s/heroku-jemalloc_%s_%s.deb", dir, pkgver, arch) < 0)
+		return 0;
+	return intact(sb_str(deb));
+}
+
+int pkgcache_find(const char *dir, const char *version, const char *arch, struct sb *deb)
+{
+	struct sb prefix = SB_INIT, suffix = SB_INIT, best = SB_INIT;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int found = 0;
+	if (!d || sb_setf(&prefix, "heroku-jemalloc_%s-", version) < 0 || sb_setf(&suffix, "_%s.deb", arch) < 0)
+		goto out;
+	/* Among several cached revisions of the version, the newest wins. */
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (strncmp(e->d_name, sb_str(&prefix), prefix.len) != 0 || n <= prefix.len + suffix.len ||
+		    strcmp(e->d_name + n - suffix.len, sb_str(&suffix)) != 0)
+			continue;
+		char pkgver[128];
+		snprintf(pkgver, sizeof pkgver, "%.*s", (int)(n - suffix.len - strlen("heroku-jemalloc_")),
+			 e->d_name + strlen("heroku-jemalloc_"));
+		if (found && version_cmp(pkgver, sb_str(&best)) <= 0)
+			continue;
+		struct sb path = SB_INIT;
+		if (pkgcache_get(dir, pkgver, arch, &path)) {
+			sb_setf(&best, "%s", pkgver);
+			sb_setf(deb, "%s", sb_str(&path));
+			found = 1;
+		}
+		sb_release(&path);
+	}
+out:
+	if (d)
+		closedir(d);
+	sb_release(&prefix);
+	sb_release(&suffix);
+	sb_release(&best);
+	return found;
+}
+
+int pkgcache_put(const char *dir, const char *from, const char *pkgver, const char *arch, const char *sha256,
+		 struct sb *deb)
+{
+	struct sb rec = SB_INIT, line = SB_INIT;
+	char got[65];
+	int r = -1;
+	if (sha256_file(from, got) < 0)
+		return -1;
+	if (strcmp(got, sha256) != 0) {
+		errno = EBADMSG;
+		return -1;
+	}
+	if (sb_setf(deb, "%s/heroku-jemalloc_%s_%s.deb", dir, pkgver, arch) == 0 &&
+	    sb_setf(&rec, "%s.sha256", sb_str(deb)) == 0 && sb_setf(&line, "%s\n", sha256) == 0 &&
+	    fsx_write_atomic(sb_str(&rec), sb_str(&line), line.len, 0644) == 0)
+		r = rename(from, sb_str(deb));
+	sb_release(&rec);
+	sb_release(&line);
+	return r;
+}

@@ -1,0 +1,161 @@
+#include "settings.h"
+
+#include "envdir.h"
+#include "fsx.h"
+#include "log.h"
+#include "sb.h"
+#include "sha256.h"
+#include "version.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int url_ok(const char *url, int allow_file)
+{
+	if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0 &&
+	    !(allow_file && strncmp(url, "file:/", 6) == 0))
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+		if (*p <= ' ' || *p >= 0x7f || strchr("[]\"'%\\<>`{}|^", *p))
+			return 0;
+	return strlen(url) < 1024;
+}
+
+int url_display(const char *url, struct sb *out)
+{
+	const char *scheme = strstr(url, "://");
+	const char *host = scheme ? scheme + 3 : url;
+	const char *at = strchr(host, '@'), *slash = strchr(host, '/');
+	sb_reset(out);
+	if (at && (!slash || at < slash))
+		return sb_add(out, url, (size_t)(host - url)) < 0 || sb_adds(out, "***@") < 0 ? -1 : sb_adds(out, at + 1);
+	return sb_adds(out, url);
+}
+
+/* NAME from the env dir; 0 with *V NULL when unset. */
+static int get(const char *env_dir, const char *name, char **v)
+{
+	if (envdir_get(env_dir, name, v) >= 0)
+		return 0;
+	log_error("Cannot read %s from the app's config (%s/%s): %s.", name, env_dir, name,
+		  errno == EFBIG	 ? "value too long"
+		  : errno == EILSEQ ? "value holds a NUL byte"
+		  : errno == EINVAL ? "not a regular file"
+				    : strerror(errno));
+	return -1;
+}
+
+/* url=, key= (a file in the buildpack) and source_url= from repository.conf. */
+static void conf_defaults(const char *bp_dir, struct settings *s)
+{
+	struct sb path = SB_INIT;
+	char *buf = NULL;
+	if (sb_setf(&path, "%s/repository.conf", bp_dir) < 0 || fsx_read(sb_str(&path), &buf, 65536) < 0) {
+		sb_release(&path);
+		return;
+	}
+	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (!s->apt_url && strncmp(l, "url=", 4) == 0 && l[4])
+			s->apt_url = strdup(l + 4);
+		if (!s->source_url && strncmp(l, "source_url=", 11) == 0 && l[11])
+			s->source_url = strdup(l + 11);
+		if (!s->apt_key && strncmp(l, "key=", 4) == 0 && l[4] && !strstr(l + 4, "..") &&
+		    sb_setf(&path, "%s/%s", bp_dir, l + 4) == 0)
+			fsx_read(sb_str(&path), &s->apt_key, ENVDIR_VALUE_MAX);
+	}
+	sb_release(&path);
+	free(buf);
+}
+
+static int source_mode(const char *v, enum source_mode *m)
+{
+	if (!v || strcmp(v, "auto") == 0)
+		*m = SOURCE_AUTO;
+	else if (strcmp(v, "always") == 0)
+		*m = SOURCE_ALWAYS;
+	else if (strcmp(v, "never") == 0)
+		*m = SOURCE_NEVER;
+	else
+		return -1;
+	return 0;
+}
+
+static int check(const struct settings *s, const char *source)
+{
+	if (!version_request_ok(s->version)) {
+		log_error("JEMALLOC_VERSION is not a version: it must look like 5.3.1, 5.3 or 5.");
+		log_error("Set it with: heroku config:set JEMALLOC_VERSION=5.3.1 (or unset it for the newest).");
+		return -1;
+	}
+	if (source_mode(source, &(enum source_mode){0}) < 0) {
+		log_error("JEMALLOC_SOURCE must be auto (the default), always or never.");
+		return -1;
+	}
+	if (s->apt_url && !url_ok(s->apt_url, 1)) {
+		log_error("JEMALLOC_APT_URL is not a usable repository URL: it must start with https:// (or http://)");
+		log_error("and hold no spaces, quotes, brackets, percent-escapes or non-ASCII bytes.");
+		return -1;
+	}
+	if (s->apt_key && !strstr(s->apt_key, "-----BEGIN PGP PUBLIC KEY BLOCK-----")) {
+		log_error("JEMALLOC_APT_KEY is not an armored OpenPGP public key (-----BEGIN PGP PUBLIC KEY BLOCK-----).");
+		return -1;
+	}
+	if (!s->apt_url != !s->apt_key) {
+		log_error("%s is set but %s is not: a repository needs both its URL and its public key.",
+			  s->apt_url ? "JEMALLOC_APT_URL" : "JEMALLOC_APT_KEY", s->apt_url ? "JEMALLOC_APT_KEY" : "JEMALLOC_APT_URL");
+		return -1;
+	}
+	if (!s->source_url || !url_ok(s->source_url, 0)) {
+		log_error("JEMALLOC_SOURCE_URL is not a usable URL: it must start with https:// (or http://)");
+		log_error("and hold no spaces, quotes, brackets, percent-escapes or non-ASCII bytes.");
+		return -1;
+	}
+	if (s->checksum && (!sha256_hex_ok(s->checksum) || !version_request_exact(s->version))) {
+		log_error("JEMALLOC_CHECKSUM must be the 64 hex digits of a release tarball's SHA-256, with an");
+		log_error("exact JEMALLOC_VERSION (5.3.1): heroku config:set JEMALLOC_VERSION=X.Y.Z JEMALLOC_CHECKSUM=...");
+		return -1;
+	}
+	return 0;
+}
+
+int settings_read(const char *env_dir, const char *bp_dir, struct settings *s)
+{
+	char *source = NULL, *build = NULL;
+	memset(s, 0, sizeof *s);
+	if (get(env_dir, "JEMALLOC_VERSION", &s->version) < 0 || get(env_dir, "JEMALLOC_APT_URL", &s->apt_url) < 0 ||
+	    get(env_dir, "JEMALLOC_APT_KEY", &s->apt_key) < 0 || get(env_dir, "JEMALLOC_SOURCE", &source) < 0 ||
+	    get(env_dir, "JEMALLOC_SOURCE_URL", &s->source_url) < 0 ||
+	    get(env_dir, "JEMALLOC_CHECKSUM", &s->checksum) < 0 || get(env_dir, "MALLOC_CONF", &s->malloc_conf) < 0 ||
+	    get(env_dir, "JEMALLOC_BUILD", &build) < 0)
+		goto fail;
+	conf_defaults(bp_dir, s);
+	if (!s->version && !(s->version = strdup("")))
+		goto fail;
+	for (char *p = s->checksum; p && *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	s->build_preload = build && strcmp(build, "true") == 0;
+	if (check(s, source) < 0)
+		goto fail;
+	source_mode(source, &s->source);
+	free(source);
+	free(build);
+	return 0;
+fail:
+	free(source);
+	free(build);
+	settings_free(s);
+	return -1;
+}
+
+void settings_free(struct settings *s)
+{
+	free(s->version);
+	free(s->apt_url);
+	free(s->apt_key);
+	free(s->source_url);
+	free(s->checksum);
+	free(s->malloc_conf);
+	memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,26 @@
+/* Staging a new .jemalloc and proving it loads, before anything the app or
+ * a layer has is touched. The staged tree is STAGE_DIR/app/.jemalloc, as a
+ * package unpacks. */
+#ifndef STAGE_H
+#define STAGE_H
+
+#include <stddef.h>
+
+struct sb;
+
+/* Lays out STAGE_DIR/app/.jemalloc (its path into JDIR) from the package DEB,
+ * or, when DEB is NULL, as a copy of the tree TREE. The result must be a real
+ * directory holding no link that leaves it. SELF becomes its
+ * bin/jemalloc-status. */
+int stage_tree(const char *stage_dir, const char *deb, const char *tree, const char *self, struct sb *jdir);
+
+/* Starts a process with JDIR's library preloaded and MALLOC_CONF (may be
+ * NULL) set, and writes the jemalloc version it reports into GOT, which must
+ * start with WANT. Options jemalloc refuses ("Invalid conf pair") become a
+ * build warning. QUIET: a failure is only the return value. */
+int stage_verify(const char *jdir, const char *want, const char *malloc_conf, char *got, size_t size, int quiet);
+
+/* stage_verify, then JDIR/VERSION. */
+int stage_check(const char *jdir, const char *want, const char *malloc_conf, char *got, size_t size);
+
+#endif
