@@ -36,11 +36,11 @@ catalog_has() { catalog_versions | grep -qxF -- "$1"; }
 # catalog_field VERSION COLUMN: a column of the version's first (upstream) row.
 catalog_field() {
 	catalog_rows | awk -v v="$1" -v c="$2" '
-		BEGIN { split("version released origin file sha256 describe", n, " "); for (i in n) col[n[i]] = i }
+		BEGIN { split("version released origin file pin describe", n, " "); for (i in n) col[n[i]] = i }
 		$1 == v { print $col[c]; exit }'
 }
 
-# Rows of one version: "origin file sha256 describe", upstream first.
+# Rows of one version: "origin file pin describe", upstream first, git last.
 catalog_sources() { catalog_rows | awk -v v="$1" '$1 == v { print $3, $4, $5, $6 }'; }
 
 # Soname major: 3.x is libjemalloc.so.1, 4.0 onwards libjemalloc.so.2.
