@@ -53,3 +53,23 @@ expect_rc() { expect "$1 (exit status)" "$2" "$rc"; }
 pool_versions() {
 	(cd "$1" && find . -name '*_amd64.deb' -printf '%f\n') | sed 's/^heroku-jemalloc_\(.*\)_amd64.deb$/\1/' | sort -V
 }
+
+# copy_buildpack DEST: what the buildpack needs at build time, as a user's
+# copy of it has, without objects or a built program.
+copy_buildpack() {
+	mkdir -p "$1/debian"
+	cp -r "$TOP/bin" "$TOP/src" "$TOP/stacks" "$TOP/versions.txt" "$TOP/repository.conf" "$TOP/buildpack.toml" "$1/"
+	cp "$TOP/debian/recipe" "$TOP/debian/jemalloc.sh" "$1/debian/"
+	rm -f "$1/src/"*.o "$1/src/heroku-jemalloc"
+}
+
+# source_server DIR: DIR laid out as jemalloc's release downloads
+# (DIR/<version>/<file>), with the official 5.3.0 tarball: Debian bookworm's
+# orig tarball is byte-identical to it (the same pinned SHA-256), fetched and
+# checked by scripts/fetch-source.
+source_server() {
+	local tarball
+	tarball=$("$TOP/scripts/fetch-source" 5.3.0 2>/dev/null | cut -d' ' -f1) || return 1
+	mkdir -p "$1/5.3.0"
+	cp "$tarball" "$1/5.3.0/jemalloc-5.3.0.tar.bz2"
+}
