@@ -4,6 +4,7 @@
 #include "run.h"
 #include "sha256.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,20 +110,16 @@ int apt_update(const struct apt *a, char **out)
 	return rc;
 }
 
-int apt_versions(const struct apt *a, char ***versions, int *n, char **out)
+int apt_parse_versions(char *text, char ***versions, int *n)
 {
-	const char *args[] = {"madison", "heroku-jemalloc", NULL};
-	int rc = apt_run(a, "apt-cache", args, NULL, out);
 	char **v = NULL;
 	*n = 0;
 	*versions = NULL;
-	if (rc != 0)
-		return rc;
 	/* "heroku-jemalloc | 5.3.1-1~herokuNN | http://... heroku-NN/main amd64 Packages" */
-	for (char *save = NULL, *l = strtok_r(*out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		char name[64], ver[64];
 		if (sscanf(l, " %63s | %63s |", name, ver) != 2 || strcmp(name, "heroku-jemalloc") != 0 ||
-		    strspn(ver, "0123456789.-~+abcdefghijklmnopqrstuvwxyz") != strlen(ver))
+		    strspn(ver, "0123456789.-~+abcdefghijklmnopqrstuvwxyz") != strlen(ver) || !isdigit((unsigned char)ver[0]))
 			continue;
 		char **nv = realloc(v, sizeof *v * (size_t)(*n + 1));
 		if (!nv || !(nv[*n] = strdup(ver))) {
@@ -135,6 +132,17 @@ int apt_versions(const struct apt *a, char ***versions, int *n, char **out)
 	}
 	*versions = v;
 	return 0;
+}
+
+int apt_versions(const struct apt *a, char ***versions, int *n, char **out)
+{
+	const char *args[] = {"madison", "heroku-jemalloc", NULL};
+	int rc = apt_run(a, "apt-cache", args, NULL, out);
+	*n = 0;
+	*versions = NULL;
+	if (rc != 0)
+		return rc;
+	return apt_parse_versions(*out, versions, n);
 }
 
 void apt_versions_free(char **versions, int n)

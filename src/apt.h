@@ -27,6 +27,10 @@ int apt_update(const struct apt *a, char **out);
 int apt_versions(const struct apt *a, char ***versions, int *n, char **out);
 void apt_versions_free(char **versions, int n);
 
+/* apt-cache madison's output TEXT (changed in place) to its heroku-jemalloc
+ * versions, as apt_versions gives them; a line that is not one is skipped. */
+int apt_parse_versions(char *text, char ***versions, int *n);
+
 /* The SHA-256 the signed index gives for heroku-jemalloc=VERSION. */
 int apt_index_sha256(const struct apt *a, const char *version, char hex[65]);
 

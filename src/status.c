@@ -49,36 +49,41 @@ static int mapped(const char *pid, char *lib, size_t size)
 	return lib[0] != '\0';
 }
 
-/* The version a jemalloc library carries: the JEMALLOC_VERSION string
- * ("5.3.1-0-g<40 hex>") is in every build, ours, Debian's or Ubuntu's. */
-static int lib_version(const char *lib, char *out, size_t size)
+int status_scan_version(const char *buf, size_t len, char *out, size_t size)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	int found = 0;
-	if (fsx_read_len(lib, &buf, 16u << 20, &len) < 0)
-		return 0;
-	for (size_t i = 0; i + 50 < len && !found; i++) {
+	for (size_t i = 0; i + 50 < len; i++) {
 		size_t j = i, dots = 0;
 		if (!isdigit((unsigned char)buf[i]) || (i > 0 && (isdigit((unsigned char)buf[i - 1]) || buf[i - 1] == '.')))
 			continue;
 		while (j < len && (isdigit((unsigned char)buf[j]) || buf[j] == '.'))
 			dots += buf[j++] == '.';
-		if (dots != 2 || j + 4 >= len || buf[j] != '-')
+		if (dots != 2 || j + 4 >= len || buf[j] != '-' || j - i >= size)
 			continue;
 		size_t k = j + 1;
 		while (k < len && isdigit((unsigned char)buf[k]))
 			k++;
-		if (k == j + 1 || k + 42 > len || buf[k] != '-' || buf[k + 1] != 'g')
+		if (k == j + 1 || k + 42 >= len || buf[k] != '-' || buf[k + 1] != 'g')
 			continue;
 		size_t h = 0;
 		while (h < 40 && isxdigit((unsigned char)buf[k + 2 + h]))
 			h++;
 		if (h == 40 && buf[k + 42] == '\0') {
 			snprintf(out, size, "%.*s", (int)(j - i), buf + i);
-			found = 1;
+			return 1;
 		}
 	}
+	return 0;
+}
+
+/* The version a jemalloc library carries: the JEMALLOC_VERSION string
+ * ("5.3.1-0-g<40 hex>") is in every build, ours, Debian's or Ubuntu's. */
+static int lib_version(const char *lib, char *out, size_t size)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	if (fsx_read_len(lib, &buf, 16u << 20, &len) < 0)
+		return 0;
+	int found = status_scan_version(buf, len, out, size);
 	free(buf);
 	return found;
 }

@@ -10,18 +10,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "../../src/apt.h"
 #include "../../src/catalog.h"
 #include "../../src/envdir.h"
 #include "../../src/fsx.h"
 #include "../../src/pkgcache.h"
 #include "../../src/preload.h"
 #include "../../src/profile.h"
+#include "../../src/run.h"
 #include "../../src/sb.h"
 #include "../../src/settings.h"
 #include "../../src/sha256.h"
 #include "../../src/stack.h"
+#include "../../src/status.h"
 #include "../../src/toml.h"
 #include "../../src/version.h"
 
@@ -403,6 +407,68 @@ static void writes(void **state)
 	sb_release(&bad);
 }
 
+static void version_scan(void **state)
+{
+	(void)state;
+	char out[32];
+	const char lib[] = "\x7f" "ELF junk 1.2.3-4 5.3.1-0-g81034ce1f1373e37dc865038e1bc8eeecf559ce8\0tail padding";
+	assert_int_equal(status_scan_version(lib, sizeof lib, out, sizeof out), 1);
+	assert_string_equal(out, "5.3.1");
+	const char old[] = "x\0004.5.0-0-g04380e79f1e2428bd0ad000bbc6e3d2dfc6b66a5\0 and some more bytes after it";
+	assert_int_equal(status_scan_version(old, sizeof old, out, sizeof out), 1);
+	assert_string_equal(out, "4.5.0");
+	/* 39 hex digits, or no NUL after them: not the version string. */
+	const char short_hash[] = "5.3.1-0-g81034ce1f1373e37dc865038e1bc8eeecf559ce\0..........................";
+	assert_int_equal(status_scan_version(short_hash, sizeof short_hash, out, sizeof out), 0);
+	const char no_nul[] = "5.3.1-0-g81034ce1f1373e37dc865038e1bc8eeecf559ce8x.........................";
+	assert_int_equal(status_scan_version(no_nul, sizeof no_nul, out, sizeof out), 0);
+	assert_int_equal(status_scan_version("5.3.1-0-g", 9, out, sizeof out), 0); /* cut short: no read past LEN */
+}
+
+static void madison(void **state)
+{
+	(void)state;
+	char text[] = "heroku-jemalloc | 5.3.1-1~heroku24 | http://127.0.0.1/apt heroku-24/main amd64 Packages\n"
+		      "heroku-jemalloc | 5.3.0-1~heroku24 | http://127.0.0.1/apt heroku-24/main amd64 Packages\n"
+		      "other | 1.0 | x\n"
+		      "heroku-jemalloc | $(reboot) | x\n"
+		      "garbage\n";
+	char **v;
+	int n;
+	assert_int_equal(apt_parse_versions(text, &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0], "5.3.1-1~heroku24");
+	assert_string_equal(v[1], "5.3.0-1~heroku24");
+	apt_versions_free(v, n);
+	char none[] = "";
+	assert_int_equal(apt_parse_versions(none, &v, &n), 0);
+	assert_int_equal(n, 0);
+}
+
+static void children(void **state)
+{
+	(void)state;
+	char *out = NULL;
+	char *env[] = {"PATH=/usr/bin:/bin", NULL};
+	char *echo[] = {"sh", "-c", "echo hi; echo err >&2; exit 3", NULL};
+	struct run_opts o = {.argv = echo, .envp = env, .out = &out, .merge_stderr = 1};
+	assert_int_equal(run(&o), 3);
+	assert_string_equal(out, "hi\nerr\n");
+	free(out);
+	char *missing[] = {"/nonexistent/program", NULL};
+	struct run_opts m = {.argv = missing, .envp = env};
+	assert_int_equal(run(&m), RUN_CANNOT_EXEC); /* apart from "it failed" */
+	/* A child past its deadline is killed, with what it started: the
+	 * grandchild holding the pipe open does not keep us waiting. */
+	char *slow[] = {"sh", "-c", "sleep 30 & sleep 30", NULL};
+	struct run_opts t = {.argv = slow, .envp = env, .out = &out, .timeout_s = 1};
+	time_t start = time(NULL);
+	assert_int_equal(run(&t), RUN_TIMEOUT);
+	assert_true(time(NULL) - start < 5);
+	assert_null(out);
+	assert_string_equal(run_how(RUN_TIMEOUT, 1, 0), "killed after 1 s");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -413,7 +479,8 @@ int main(void)
 		cmocka_unit_test(exec_d),           cmocka_unit_test(urls),
 		cmocka_unit_test(hashing),          cmocka_unit_test(buffers),
 		cmocka_unit_test(releases),         cmocka_unit_test(package_cache),
-		cmocka_unit_test(writes),
+		cmocka_unit_test(writes),           cmocka_unit_test(version_scan),
+		cmocka_unit_test(madison),          cmocka_unit_test(children),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
