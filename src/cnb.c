@@ -136,7 +136,8 @@ static int layer_reusable(const char *layers, const char *layer, const struct la
 int cnb_build_main(const char *bp_dir, const char *self)
 {
 	const char *layers = getenv("CNB_LAYERS_DIR"), *platform = getenv("CNB_PLATFORM_DIR");
-	struct sb env_dir = SB_INIT, cache = SB_INIT, layer = SB_INIT, stage = SB_INIT, jdir = SB_INIT, list = SB_INIT;
+	struct sb env_dir = SB_INIT, cache = SB_INIT, layer = SB_INIT, stage = SB_INIT, jdir = SB_INIT, list = SB_INIT,
+		  entries = SB_INIT;
 	struct settings s = {0};
 	struct layer_meta now = {0};
 	struct target t;
@@ -185,13 +186,14 @@ int cnb_build_main(const char *bp_dir, const char *self)
 		if (reuse < 0)
 			log_detail("The cached jemalloc layer does not load: installing it again");
 		struct install in = {.bp_dir = bp_dir, .cache_dir = sb_str(&cache), .self = self, .s = &s, .t = &t,
-				     .stage_dir = sb_str(&stage)};
+				     .stage_dir = sb_str(&stage), .entries = &entries};
 		if (install_stage(&in, &jdir, got, sizeof got) < 0 || layer_fill(sb_str(&layer), sb_str(&jdir)) < 0) {
 			fsx_rm_rf(sb_str(&stage));
 			log_error("The jemalloc layer was not made.");
 			goto out;
 		}
 		fsx_rm_rf(sb_str(&stage));
+		install_keep(&in);
 	}
 	snprintf(now.version, sizeof now.version, "%s", got);
 	if (layer_links(sb_str(&layer), s.build_preload) < 0 || layer_toml(layers, "jemalloc", 1, s.build_preload, &now) < 0) {
@@ -210,5 +212,6 @@ out:
 	sb_release(&stage);
 	sb_release(&jdir);
 	sb_release(&list);
+	sb_release(&entries);
 	return r;
 }

@@ -48,7 +48,7 @@ static int aptfile_tree(const char *build_dir, struct sb *tree, int *found)
 
 int compile_main(const char *build_dir, const char *cache_dir, const char *env_dir, const char *bp_dir, const char *self)
 {
-	struct sb tree = SB_INIT, stage = SB_INIT, live = SB_INIT, jdir = SB_INIT;
+	struct sb tree = SB_INIT, stage = SB_INIT, live = SB_INIT, jdir = SB_INIT, entries = SB_INIT;
 	struct settings s;
 	struct target t;
 	char stack[64], got[64];
@@ -66,7 +66,7 @@ int compile_main(const char *build_dir, const char *cache_dir, const char *env_d
 	    sb_setf(&live, "%s/.jemalloc", build_dir) < 0)
 		goto out;
 	struct install in = {.bp_dir = bp_dir, .cache_dir = cache_dir, .self = self, .s = &s, .t = &t,
-			     .stage_dir = sb_str(&stage), .aptfile = aptfile ? sb_str(&tree) : NULL};
+			     .stage_dir = sb_str(&stage), .aptfile = aptfile ? sb_str(&tree) : NULL, .entries = &entries};
 	if (install_stage(&in, &jdir, got, sizeof got) < 0) {
 		fsx_rm_rf(sb_str(&stage));
 		log_error("Nothing was changed in the app.");
@@ -83,6 +83,7 @@ int compile_main(const char *build_dir, const char *cache_dir, const char *env_d
 		log_error("Cannot write %s/.profile.d/jemalloc.sh: %s.", build_dir, strerror(errno));
 		goto out;
 	}
+	install_keep(&in);
 	log_detail("jemalloc %s loads; it is installed in .jemalloc", got);
 	log_detail("Turn it on with: heroku config:set JEMALLOC_ENABLED=true");
 	r = EXIT_OK;
@@ -92,5 +93,6 @@ out:
 	sb_release(&stage);
 	sb_release(&live);
 	sb_release(&jdir);
+	sb_release(&entries);
 	return r;
 }
