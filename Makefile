@@ -15,7 +15,7 @@ export JEMALLOC_CACHE
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
-.PHONY: all deps debs repo publish-dir check-repro readme test lint bench demo console docker-test clean
+.PHONY: all deps debs repo publish-dir check-repro readme matrix-record test lint bench demo console docker-test clean
 
 all: debs repo
 
@@ -51,6 +51,11 @@ demo:
 readme:
 	@scripts/readme-tables --write README.md
 
+# docs/matrix.md from the packages and gate records in dist/ (after
+# `make debs STACK=all VERSION=all ARCH=all`).
+matrix-record:
+	@scripts/matrix-record --write docs/matrix.md
+
 test:
 	@scripts/deps test
 	@tests/run
@@ -63,7 +68,7 @@ bench:
 
 lint:
 	@scripts/deps test
-	@shellcheck $$(grep -l '^#!.*\(ba\)\?sh' -r bin scripts tests ci bench 2>/dev/null) tests/*.test debian/jemalloc.sh
+	@shellcheck $$(grep -l '^#!.*\(ba\)\?sh' -r bin scripts tests ci bench 2>/dev/null) tests/*.test debian/jemalloc.sh debian/recipe
 
 # Local stack testing on the real Heroku images (needs a Docker engine): a shell
 # in the stack's build image with this repository at /src, and the package

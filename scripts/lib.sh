@@ -31,13 +31,16 @@ catalog_rows() { grep -v '^[[:space:]]*\(#\|$\)' "$CATALOG"; }
 # Every offered version, oldest first, once each.
 catalog_versions() { catalog_rows | awk '!seen[$1]++ { print $1 }'; }
 
-catalog_has() { catalog_versions | grep -qxF -- "$1"; }
+# (No grep -q or awk exit on a pipe in this file: under pipefail, the writer's
+# SIGPIPE would make a match look like a failure once the catalog outgrows a
+# pipe write.)
+catalog_has() { catalog_versions | grep -xF -- "$1" >/dev/null; }
 
 # catalog_field VERSION COLUMN: a column of the version's first (upstream) row.
 catalog_field() {
 	catalog_rows | awk -v v="$1" -v c="$2" '
 		BEGIN { split("version released origin file pin describe", n, " "); for (i in n) col[n[i]] = i }
-		$1 == v { print $col[c]; exit }'
+		$1 == v && !done { print $col[c]; done = 1 }'
 }
 
 # Rows of one version: "origin file pin describe", upstream first, git last.
@@ -63,7 +66,7 @@ stacks_supported() {
 
 # stack_field STACK KEY: read one key=value line; the file is data, never sourced.
 stack_field() {
-	stacks_known | grep -qxF -- "$1" || return 1
+	stacks_known | grep -xF -- "$1" >/dev/null || return 1
 	sed -n "s/^$2=//p" "$STACKS_DIR/$1" | head -n 1
 }
 
