@@ -15,7 +15,7 @@ export JEMALLOC_CACHE
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
-.PHONY: all deps debs repo publish-dir check-repro readme test lint bench demo console docker-test clean
+.PHONY: all deps debs repo publish-dir package check-repro readme test lint bench demo console docker-test clean
 
 all: debs repo
 
@@ -37,6 +37,11 @@ repo:
 publish-dir:
 	@scripts/deps build
 	@scripts/repo --release dist/debs dist/publish
+
+# dist/buildpack: the classic and CNB tarballs, the CNB as a buildpackage (.cnb)
+# and SHA256SUMS, the same bytes from the same commit (the release assets).
+package:
+	@scripts/package
 
 check-repro:
 	@matrix=$$(scripts/matrix '$(STACK)' '$(VERSION)' '$(ARCH)'); scripts/deps build; \
