@@ -1,6 +1,7 @@
 # heroku-buildpack-jemalloc
 #   make                 the default package set (and its repository)
 #   make test            every test; installs what it needs
+#   make package         dist/buildpack: the buildpack's release files
 #   make debs STACK=all VERSION=5.3.1 ARCH=all
 # STACK, VERSION and ARCH each take a name or "all"; VERSION also "newest",
 # ARCH also "host". A bad value stops before any work, listing what exists.
@@ -15,7 +16,7 @@ export JEMALLOC_CACHE
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
-.PHONY: all deps debs repo publish-dir check-repro readme matrix-record test lint bench demo console docker-test clean
+.PHONY: all deps debs repo publish-dir package check-repro readme matrix-record test lint bench demo console docker-test clean
 
 all: debs repo
 
@@ -37,6 +38,11 @@ repo:
 publish-dir:
 	@scripts/deps build
 	@scripts/repo --release dist/debs dist/publish
+
+# dist/buildpack: the classic and CNB tarballs, the CNB as a buildpackage (.cnb)
+# and SHA256SUMS, the same bytes from the same commit (the release assets).
+package:
+	@scripts/package
 
 check-repro:
 	@matrix=$$(scripts/matrix '$(STACK)' '$(VERSION)' '$(ARCH)'); scripts/deps build; \
