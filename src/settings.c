@@ -27,9 +27,15 @@ int url_display(const char *url, struct sb *out)
 {
 	const char *scheme = strstr(url, "://");
 	const char *host = scheme ? scheme + 3 : url;
-	const char *at = strchr(host, '@'), *slash = strchr(host, '/');
+	const char *at = NULL;
+	/* Up to the last '@' before the path, which apt takes as the end of
+	 * user:password: with the first, "https://u:p@ss@host" showed "ss"
+	 * (found by tests/fuzz/settings). */
+	for (const char *p = host; *p && *p != '/'; p++)
+		if (*p == '@')
+			at = p;
 	sb_reset(out);
-	if (at && (!slash || at < slash))
+	if (at)
 		return sb_add(out, url, (size_t)(host - url)) < 0 || sb_adds(out, "***@") < 0 ? -1 : sb_adds(out, at + 1);
 	return sb_adds(out, url);
 }
