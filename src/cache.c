@@ -90,7 +90,6 @@ void cache_keep(const char *cache_dir, const char *entries)
 	purge(sb_str(&top), "debs", 4, &keep, &n);
 	purge(sb_str(&top), "trees", 1, &keep, &n);
 	purge(sb_str(&top), "sources", 1, &keep, &n);
-	purge(sb_str(&top), "program", 1, &keep, &n);
 	if (n > 0)
 		log_detail("Removed %d old entr%s from the build cache (it keeps the last %d builds)", n, n == 1 ? "y" : "ies",
 			   KEEP_BUILDS);

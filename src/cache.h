@@ -8,10 +8,10 @@
 #define CACHE_H
 
 /* Records ENTRIES (space-separated paths relative to CACHE_DIR/jemalloc:
- * the package or the tree and tarball the build used, and program/<key>) as
- * the newest build, then removes every package, tree, tarball and program
- * build the last two builds did not use, saying so in the log. A failure to
- * purge is a warning, never a failed build. */
+ * the package, or the tree and tarball, the build used) as the newest build,
+ * then removes every package, tree and tarball the last two builds did not
+ * use, saying so in the log. (bin/program keeps one build of the program.)
+ * A failure to purge is a warning, never a failed build. */
 void cache_keep(const char *cache_dir, const char *entries);
 
 #endif

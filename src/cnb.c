@@ -3,6 +3,7 @@
 #include "fsx.h"
 #include "install.h"
 #include "log.h"
+#include "progkey.h"
 #include "sb.h"
 #include "settings.h"
 #include "stack.h"
@@ -165,11 +166,10 @@ int cnb_build_main(const char *bp_dir, const char *self)
 		goto out;
 	snprintf(now.stack, sizeof now.stack, "%s", t.stack);
 	snprintf(now.arch, sizeof now.arch, "%s", t.arch);
-	/* bin/program's hex key; anything else is unknown, and never reused. */
-	const char *key = env_or("JEMALLOC_PROGRAM_KEY", "unknown");
-	if (strlen(key) > 64 || strspn(key, "0123456789abcdef") != strlen(key))
-		key = "unknown";
-	snprintf(now.program, sizeof now.program, "%s", key);
+	/* What this program was built from (progkey.h): a change to the
+	 * buildpack's program makes a new layer. */
+	char key[17];
+	snprintf(now.program, sizeof now.program, "%s", progkey_compute(bp_dir, key) == 0 ? key : "unknown");
 	install_announce(&s, &t);
 
 	/* The cache layer is kept whatever happens next. */

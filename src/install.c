@@ -10,7 +10,6 @@
 #include "stage.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -115,12 +114,8 @@ static void entry_add(const struct install *in, const char *path)
 
 void install_keep(const struct install *in)
 {
-	const char *key = getenv("JEMALLOC_PROGRAM_KEY");
-	if (!in->entries)
-		return;
-	if (key && *key && strspn(key, "0123456789abcdef") == strlen(key) && strlen(key) <= 64)
-		sb_addf(in->entries, "%sprogram/%s", in->entries->len ? " " : "", key);
-	cache_keep(in->cache_dir, sb_str(in->entries));
+	if (in->entries)
+		cache_keep(in->cache_dir, sb_str(in->entries));
 }
 
 static int from_source(const struct install *in, const char *why, struct sb *tree)
