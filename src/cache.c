@@ -12,20 +12,6 @@
 
 #define KEEP_BUILDS 2
 
-/* 1 when REL is one of the space-separated paths of a kept build line. */
-static int kept(const struct sb *keep, const char *rel)
-{
-	size_t n = strlen(rel);
-	for (const char *p = sb_str(keep); *p;) {
-		size_t w = strcspn(p, " \n");
-		if (w == n && strncmp(p, rel, n) == 0)
-			return 1;
-		p += w;
-		p += strspn(p, " \n");
-	}
-	return 0;
-}
-
 /* Removes what is not kept under TOP/DIR, DEPTH levels down (the entries
  * sit at that depth), counting into *N. */
 static void purge(const char *top, const char *dir, int depth, const struct sb *keep, int *n)
@@ -49,7 +35,7 @@ static void purge(const char *top, const char *dir, int depth, const struct sb *
 		int record = l > 7 && strcmp(sb_str(&rel) + l - 7, ".sha256") == 0;
 		if (record)
 			rel.buf[l - 7] = '\0';
-		if (kept(keep, sb_str(&rel)))
+		if (word_in(sb_str(keep), sb_str(&rel)))
 			continue;
 		if (record)
 			rel.buf[l - 7] = '.';

@@ -215,64 +215,37 @@ done:
 	return r;
 }
 
-static int copy_file(int from_dir, int to_dir, const char *name, mode_t mode)
-{
-	return copy_file_as(from_dir, name, to_dir, name, mode);
-}
-
-int fsx_copy_file(const char *from, const char *to, mode_t mode)
-{
-	struct sb a = SB_INIT, b = SB_INIT;
-	const char *fs = strrchr(from, '/'), *ts = strrchr(to, '/');
-	int r = -1;
-	if (!fs || !ts)
-		return -1;
-	if (sb_add(&a, from, (size_t)(fs - from)) == 0 && sb_add(&b, to, (size_t)(ts - to)) == 0) {
-		int x = open(a.len ? sb_str(&a) : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		int y = open(b.len ? sb_str(&b) : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (x >= 0 && y >= 0)
-			r = copy_file_as(x, fs + 1, y, ts + 1, mode);
-		int e = errno;
-		if (x >= 0)
-			close(x);
-		if (y >= 0)
-			close(y);
-		errno = e;
-	}
-	sb_release(&a);
-	sb_release(&b);
-	return r;
-}
-
-static int copy_at(int from_dir, int to_dir, const char *name)
+/* Copies FROM in FROM_DIR to TO in TO_DIR: directories, regular files with
+ * their modes, links as links. */
+static int copy_at(int from_dir, const char *from, int to_dir, const char *to)
 {
 	struct stat st;
-	if (fstatat(from_dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (fstatat(from_dir, from, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -1;
 	if (S_ISREG(st.st_mode))
-		return copy_file(from_dir, to_dir, name, st.st_mode);
+		return copy_file_as(from_dir, from, to_dir, to, st.st_mode);
 	if (S_ISLNK(st.st_mode)) {
 		char target[4096];
-		ssize_t n = readlinkat(from_dir, name, target, sizeof target - 1);
+		ssize_t n = readlinkat(from_dir, from, target, sizeof target - 1);
 		if (n < 0)
 			return -1;
 		target[n] = '\0';
-		return symlinkat(target, to_dir, name);
+		return symlinkat(target, to_dir, to);
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		errno = EINVAL; /* no FIFOs or devices in a jemalloc tree */
 		return -1;
 	}
-	if (mkdirat(to_dir, name, 0700) < 0)
+	if (mkdirat(to_dir, to, 0700) < 0)
 		return -1;
-	int in = openat(from_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	int out = openat(to_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int in = openat(from_dir, from, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int out = openat(to_dir, to, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	DIR *d = in >= 0 ? fdopendir(in) : NULL;
 	int r = d && out >= 0 ? 0 : -1;
 	struct dirent *e;
 	while (r == 0 && (e = readdir(d)))
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			r = copy_at(in, out, e->d_name);
+			r = copy_at(in, e->d_name, out, e->d_name);
 	if (r == 0)
 		r = fchmod(out, st.st_mode & 07777);
 	int err = errno;
@@ -286,31 +259,42 @@ static int copy_at(int from_dir, int to_dir, const char *name)
 	return r;
 }
 
-int fsx_copy_tree(const char *from, const char *to)
+/* Copies the last element of FROM to TO's (which must not exist), from their
+ * directories opened once: a file with MODE, or with TREE a whole tree. */
+static int copy_path(const char *from, const char *to, int tree, mode_t mode)
 {
-	struct sb src = SB_INIT, dst = SB_INIT;
+	struct sb a = SB_INIT, b = SB_INIT;
 	const char *fs = strrchr(from, '/'), *ts = strrchr(to, '/');
 	int r = -1;
-	if (!fs || !ts || strcmp(fs + 1, ts + 1) != 0) {
-		/* copy under a common name: both paths end in the same element */
+	if (!fs || !ts) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (sb_add(&src, from, (size_t)(fs - from)) == 0 && sb_add(&dst, to, (size_t)(ts - to)) == 0) {
-		int a = open(src.len ? sb_str(&src) : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		int b = open(dst.len ? sb_str(&dst) : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (a >= 0 && b >= 0)
-			r = copy_at(a, b, fs + 1);
+	if (sb_add(&a, from, (size_t)(fs - from)) == 0 && sb_add(&b, to, (size_t)(ts - to)) == 0) {
+		int x = open(a.len ? sb_str(&a) : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int y = open(b.len ? sb_str(&b) : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (x >= 0 && y >= 0)
+			r = tree ? copy_at(x, fs + 1, y, ts + 1) : copy_file_as(x, fs + 1, y, ts + 1, mode);
 		int e = errno;
-		if (a >= 0)
-			close(a);
-		if (b >= 0)
-			close(b);
+		if (x >= 0)
+			close(x);
+		if (y >= 0)
+			close(y);
 		errno = e;
 	}
-	sb_release(&src);
-	sb_release(&dst);
+	sb_release(&a);
+	sb_release(&b);
 	return r;
+}
+
+int fsx_copy_file(const char *from, const char *to, mode_t mode)
+{
+	return copy_path(from, to, 0, mode);
+}
+
+int fsx_copy_tree(const char *from, const char *to)
+{
+	return copy_path(from, to, 1, 0);
 }
 
 static int links_at(int dirfd, struct sb *rel, struct sb *bad)

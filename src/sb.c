@@ -103,3 +103,16 @@ char *sb_detach(struct sb *sb)
 	sb->len = sb->alloc = 0;
 	return s;
 }
+
+int word_in(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = list; *p;) {
+		p += strspn(p, " \n");
+		size_t w = strcspn(p, " \n");
+		if (w == n && w > 0 && strncmp(p, word, n) == 0)
+			return 1;
+		p += w;
+	}
+	return 0;
+}

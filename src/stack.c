@@ -151,13 +151,5 @@ const char *stack_arch(void)
 
 int stack_has_arch(const struct stack *st, const char *arch)
 {
-	size_t n = strlen(arch);
-	for (const char *p = st->arches; *p;) {
-		size_t w = strcspn(p, " ");
-		if (w == n && strncmp(p, arch, n) == 0)
-			return 1;
-		p += w;
-		p += strspn(p, " ");
-	}
-	return 0;
+	return word_in(st->arches, arch);
 }
