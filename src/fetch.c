@@ -111,7 +111,7 @@ static int download(struct fetch *f, const char *pick, struct sb *deb)
 		log_error("or the repository is unreachable. apt's words are above.");
 		goto out;
 	}
-	if (sb_setf(&file, "%s/heroku-jemalloc_%s_%s.deb", sb_str(&tmp), pick, f->arch) < 0 ||
+	if (pkgcache_path(sb_str(&tmp), pick, f->arch, &file) < 0 ||
 	    pkgcache_put(sb_str(&f->dir), sb_str(&file), pick, f->arch, sha, deb) < 0) {
 		log_error("The downloaded heroku-jemalloc %s %s.", pick,
 			  errno == EBADMSG ? "does not have the SHA-256 of the signed index: refused"

@@ -11,6 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+int pkgcache_path(const char *dir, const char *pkgver, const char *arch, struct sb *deb)
+{
+	return sb_setf(deb, "%s/heroku-jemalloc_%s_%s.deb", dir, pkgver, arch);
+}
+
 int pkgcache_dir(const char *cache_dir, const char *stack, const char *arch, const char *url, const char *key,
 		 struct sb *dir)
 {
@@ -39,7 +44,7 @@ static int intact(const char *deb)
 
 int pkgcache_get(const char *dir, const char *pkgver, const char *arch, struct sb *deb)
 {
-	if (sb_setf(deb, "%s/heroku-jemalloc_%s_%s.deb", dir, pkgver, arch) < 0)
+	if (pkgcache_path(dir, pkgver, arch, deb) < 0)
 		return 0;
 	return intact(sb_str(deb));
 }
@@ -92,7 +97,7 @@ int pkgcache_put(const char *dir, const char *from, const char *pkgver, const ch
 		errno = EBADMSG;
 		return -1;
 	}
-	if (sb_setf(deb, "%s/heroku-jemalloc_%s_%s.deb", dir, pkgver, arch) == 0 &&
+	if (pkgcache_path(dir, pkgver, arch, deb) == 0 &&
 	    sb_setf(&rec, "%s.sha256", sb_str(deb)) == 0 && sb_setf(&line, "%s\n", sha256) == 0 &&
 	    fsx_write_atomic(sb_str(&rec), sb_str(&line), line.len, 0644) == 0)
 		r = rename(from, sb_str(deb));

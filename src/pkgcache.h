@@ -13,6 +13,10 @@
 
 struct sb;
 
+/* DIR/heroku-jemalloc_<PKGVER>_<ARCH>.deb: the name apt gives a package
+ * (and scripts/lib.sh's deb_file, for the build side). */
+int pkgcache_path(const char *dir, const char *pkgver, const char *arch, struct sb *deb);
+
 /* The cache directory of one repository (URL and armored key) and target;
  * made when missing. */
 int pkgcache_dir(const char *cache_dir, const char *stack, const char *arch, const char *url, const char *key,
