@@ -63,9 +63,9 @@ static int apt_run(const struct apt *a, const char *prog, const char *const *arg
 		argv[n++] = "-o";
 		argv[n++] = sb_str(&o[i]);
 	}
-	/* A repository that stalls mid-download: apt gives up after 30 s without
-	 * data, three times at most. */
-	const char *fixed[] = {"Acquire::Retries=3", "Acquire::http::Timeout=30", "Acquire::https::Timeout=30", NULL};
+	/* A repository that stalls: apt gives up after 15 s without data, and
+	 * tries three times at most. */
+	const char *fixed[] = {"Acquire::Retries=3", "Acquire::http::Timeout=15", "Acquire::https::Timeout=15", NULL};
 	for (int i = 0; fixed[i]; i++) {
 		argv[n++] = "-o";
 		argv[n++] = fixed[i];
