@@ -48,6 +48,22 @@ static void purge(const char *top, const char *dir, int depth, const struct sb *
 	sb_release(&rel);
 }
 
+/* gaffneyc/heroku-buildpack-jemalloc kept its builds in jemalloc/<stack>/:
+ * nothing here reads them. */
+static void forget_original(const char *top, int *n)
+{
+	struct sb path = SB_INIT;
+	DIR *d = opendir(top);
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		if ((strncmp(e->d_name, "heroku-", 7) == 0 || strncmp(e->d_name, "cedar-", 6) == 0) &&
+		    sb_setf(&path, "%s/%s", top, e->d_name) == 0 && fsx_rm_rf(sb_str(&path)) == 0)
+			(*n)++;
+	if (d)
+		closedir(d);
+	sb_release(&path);
+}
+
 void cache_keep(const char *cache_dir, const char *entries)
 {
 	struct sb top = SB_INIT, list = SB_INIT, keep = SB_INIT;
@@ -76,6 +92,7 @@ void cache_keep(const char *cache_dir, const char *entries)
 	purge(sb_str(&top), "debs", 4, &keep, &n);
 	purge(sb_str(&top), "trees", 1, &keep, &n);
 	purge(sb_str(&top), "sources", 1, &keep, &n);
+	forget_original(sb_str(&top), &n);
 	if (n > 0)
 		log_detail("Removed %d old entr%s from the build cache (it keeps the last %d builds)", n, n == 1 ? "y" : "ies",
 			   KEEP_BUILDS);

@@ -126,6 +126,26 @@ static int check(const struct settings *s, const char *source)
 	return 0;
 }
 
+/* Settings an app may carry from gaffneyc/heroku-buildpack-jemalloc (or
+ * older advice) that this buildpack reads differently: warnings, never a
+ * failed build (README: Coming from gaffneyc/heroku-buildpack-jemalloc). */
+static void warn_migration(const char *env_dir)
+{
+	char *enabled = NULL, *preload = NULL;
+	if (envdir_get(env_dir, "JEMALLOC_ENABLED", &enabled) == 1 && *enabled && strcmp(enabled, "true") != 0 &&
+	    strcmp(enabled, "false") != 0) {
+		log_error("Warning: JEMALLOC_ENABLED is neither true nor false: it is read as a list of process types,");
+		log_error("and dynos of those types run on jemalloc (gaffneyc/heroku-buildpack-jemalloc turned it on for true only).");
+	}
+	if (envdir_get(env_dir, "LD_PRELOAD", &preload) == 1 && *preload) {
+		log_error("Warning: LD_PRELOAD is set in the app's config: it reaches this build, later buildpacks and every");
+		log_error("one-off dyno%s. Unset it (heroku config:unset LD_PRELOAD) and set JEMALLOC_ENABLED=true instead.",
+			  strstr(preload, "vendor/jemalloc") ? ", and it names vendor/jemalloc, which this buildpack does not install" : "");
+	}
+	free(enabled);
+	free(preload);
+}
+
 int settings_read(const char *env_dir, const char *bp_dir, struct settings *s)
 {
 	char *source = NULL, *build = NULL;
@@ -145,6 +165,7 @@ int settings_read(const char *env_dir, const char *bp_dir, struct settings *s)
 	if (check(s, source) < 0)
 		goto fail;
 	source_mode(source, &s->source);
+	warn_migration(env_dir);
 	free(source);
 	free(build);
 	return 0;
