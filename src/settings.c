@@ -132,10 +132,14 @@ static int check(const struct settings *s, const char *source)
 static void warn_migration(const char *env_dir)
 {
 	char *enabled = NULL, *preload = NULL;
+	/* A list of process types is this buildpack's own feature; the original
+	 * read anything but true as off, so say what the value does. */
 	if (envdir_get(env_dir, "JEMALLOC_ENABLED", &enabled) == 1 && *enabled && strcmp(enabled, "true") != 0 &&
 	    strcmp(enabled, "false") != 0) {
-		log_error("Warning: JEMALLOC_ENABLED is neither true nor false: it is read as a list of process types,");
-		log_error("and dynos of those types run on jemalloc (gaffneyc/heroku-buildpack-jemalloc turned it on for true only).");
+		int plain = strlen(enabled) < 200 && strspn(enabled, "abcdefghijklmnopqrstuvwxyz0123456789_-,") == strlen(enabled);
+		log_detail("JEMALLOC_ENABLED=%s is a list of process types: dynos of those types run on jemalloc",
+			   plain ? enabled : "(unusual characters)");
+		log_detail("(gaffneyc/heroku-buildpack-jemalloc read anything but true as off).");
 	}
 	if (envdir_get(env_dir, "LD_PRELOAD", &preload) == 1 && *preload) {
 		log_error("Warning: LD_PRELOAD is set in the app's config: it reaches this build, later buildpacks and every");
