@@ -69,6 +69,7 @@ int install_target(const char *bp_dir, const char *stack, const char *arch, cons
 void install_announce(const struct settings *s, const struct target *t)
 {
 	log_step("Installing jemalloc %s for %s (%s)", *s->version ? s->version : "(newest)", t->stack, t->arch);
+	settings_explain(s);
 }
 
 /* The release to build: versions.txt's, or the one JEMALLOC_CHECKSUM vouches for. */

@@ -127,27 +127,24 @@ static int check(const struct settings *s, const char *source)
 }
 
 /* Settings an app may carry from gaffneyc/heroku-buildpack-jemalloc (or
- * older advice) that this buildpack reads differently: warnings, never a
- * failed build (README: Coming from gaffneyc/heroku-buildpack-jemalloc). */
-static void warn_migration(const char *env_dir)
+ * older advice) that this buildpack reads differently: said in the log,
+ * never a failed build (README: Coming from gaffneyc/heroku-buildpack-jemalloc). */
+void settings_explain(const struct settings *s)
 {
-	char *enabled = NULL, *preload = NULL;
 	/* A list of process types is this buildpack's own feature; the original
 	 * read anything but true as off, so say what the value does. */
-	if (envdir_get(env_dir, "JEMALLOC_ENABLED", &enabled) == 1 && *enabled && strcmp(enabled, "true") != 0 &&
-	    strcmp(enabled, "false") != 0) {
-		int plain = strlen(enabled) < 200 && strspn(enabled, "abcdefghijklmnopqrstuvwxyz0123456789_-,") == strlen(enabled);
+	const char *e = s->enabled;
+	if (e && *e && strcmp(e, "true") != 0 && strcmp(e, "false") != 0) {
+		int plain = strlen(e) < 200 && strspn(e, "abcdefghijklmnopqrstuvwxyz0123456789_-,") == strlen(e);
 		log_detail("JEMALLOC_ENABLED=%s is a list of process types: dynos of those types run on jemalloc",
-			   plain ? enabled : "(unusual characters)");
+			   plain ? e : "(unusual characters)");
 		log_detail("(gaffneyc/heroku-buildpack-jemalloc read anything but true as off).");
 	}
-	if (envdir_get(env_dir, "LD_PRELOAD", &preload) == 1 && *preload) {
+	if (s->ld_preload && *s->ld_preload) {
 		log_error("Warning: LD_PRELOAD is set in the app's config: it reaches this build, later buildpacks and every");
 		log_error("one-off dyno%s. Unset it (heroku config:unset LD_PRELOAD) and set JEMALLOC_ENABLED=true instead.",
-			  strstr(preload, "vendor/jemalloc") ? ", and it names vendor/jemalloc, which this buildpack does not install" : "");
+			  strstr(s->ld_preload, "vendor/jemalloc") ? ", and it names vendor/jemalloc, which this buildpack does not install" : "");
 	}
-	free(enabled);
-	free(preload);
 }
 
 int settings_read(const char *env_dir, const char *bp_dir, struct settings *s)
@@ -158,7 +155,8 @@ int settings_read(const char *env_dir, const char *bp_dir, struct settings *s)
 	    get(env_dir, "JEMALLOC_APT_KEY", &s->apt_key) < 0 || get(env_dir, "JEMALLOC_SOURCE", &source) < 0 ||
 	    get(env_dir, "JEMALLOC_SOURCE_URL", &s->source_url) < 0 ||
 	    get(env_dir, "JEMALLOC_CHECKSUM", &s->checksum) < 0 || get(env_dir, "MALLOC_CONF", &s->malloc_conf) < 0 ||
-	    get(env_dir, "JEMALLOC_BUILD", &build) < 0)
+	    get(env_dir, "JEMALLOC_BUILD", &build) < 0 || get(env_dir, "JEMALLOC_ENABLED", &s->enabled) < 0 ||
+	    get(env_dir, "LD_PRELOAD", &s->ld_preload) < 0)
 		goto fail;
 	conf_defaults(bp_dir, s);
 	if (!s->version && !(s->version = strdup("")))
@@ -169,7 +167,6 @@ int settings_read(const char *env_dir, const char *bp_dir, struct settings *s)
 	if (check(s, source) < 0)
 		goto fail;
 	source_mode(source, &s->source);
-	warn_migration(env_dir);
 	free(source);
 	free(build);
 	return 0;
@@ -188,5 +185,7 @@ void settings_free(struct settings *s)
 	free(s->source_url);
 	free(s->checksum);
 	free(s->malloc_conf);
+	free(s->enabled);
+	free(s->ld_preload);
 	memset(s, 0, sizeof *s);
 }

@@ -21,12 +21,18 @@ struct settings {
 	char *checksum;    /* JEMALLOC_CHECKSUM (64 lowercase hex) or NULL */
 	char *malloc_conf; /* MALLOC_CONF or NULL: the load check runs with it */
 	int build_preload; /* JEMALLOC_BUILD=true (CNB: preload in later buildpacks) */
+	char *enabled;     /* JEMALLOC_ENABLED, read at run time; here only to explain it */
+	char *ld_preload;  /* LD_PRELOAD in the app's config, which it should not be */
 };
 
 /* Reads ENV_DIR with BP_DIR's repository.conf as defaults. 0, or -1 after
  * saying in the build log which setting is wrong and how to fix it. */
 int settings_read(const char *env_dir, const char *bp_dir, struct settings *s);
 void settings_free(struct settings *s);
+
+/* Says in the log what settings carried over from the original buildpack
+ * mean here (a JEMALLOC_ENABLED list, an LD_PRELOAD config var). */
+void settings_explain(const struct settings *s);
 
 /* 1 when URL may be handed to apt or curl: http(s):// (or file:/ for apt),
  * printable ASCII without spaces, quotes, brackets or '%' (apt decodes
