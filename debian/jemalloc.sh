@@ -33,8 +33,11 @@ case $lib in
 	exit 127
 	;;
 esac
+# Already there, between colons or spaces (ld.so takes both as separators):
+# the same rule as .profile.d/jemalloc.sh and the CNB exec.d switch
+# (tests/fixtures/preload/cases runs one table against all three).
 case ":${LD_PRELOAD:-}:" in
-*":$lib:"* | *" $lib "*) ;;
+*[:\ ]"$lib"[:\ ]*) ;;
 ::) LD_PRELOAD=$lib ;;
 *) LD_PRELOAD=$lib:$LD_PRELOAD ;;
 esac

@@ -30,7 +30,7 @@ const char profile_script[] =
 	"}\n"
 	"if jemalloc_want && [ -e \"$HOME/.jemalloc/lib/libjemalloc.so\" ]; then\n"
 	"\tcase \":${LD_PRELOAD:-}:\" in\n"
-	"\t*\":$HOME/.jemalloc/lib/libjemalloc.so:\"*) ;;\n"
+	"\t*[:\\ ]\"$HOME/.jemalloc/lib/libjemalloc.so\"[:\\ ]*) ;;\n"
 	"\t::) export LD_PRELOAD=\"$HOME/.jemalloc/lib/libjemalloc.so\" ;;\n"
 	"\t*) export LD_PRELOAD=\"$HOME/.jemalloc/lib/libjemalloc.so:$LD_PRELOAD\" ;;\n"
 	"\tesac\n"
