@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# shellcheck disable=SC2034 # rc, out, err and FIXTURES are for the .test files
+# shellcheck disable=SC2034,SC2154 # rc, out, err and FIXTURES are for the .test files; port and server come from scripts/lib.sh serve
 # Test helpers: every check prints one line and records its result; tests/run
 # prints the totals. Sourced by each tests/*.test file.
 
@@ -79,4 +79,28 @@ source_server() {
 	tarball=$("$TOP/scripts/fetch-source" 5.3.0 2>/dev/null | cut -d' ' -f1) || return 1
 	mkdir -p "$1/5.3.0"
 	cp "$tarball" "$1/5.3.0/jemalloc-5.3.0.tar.bz2"
+}
+
+# test_repository NAME: the packages tests/packages.test built, as a signed
+# repository served on 127.0.0.1 (with the official 5.3.0 tarball beside it,
+# under src/). Sets srv, port, url (the repository) and closed (a port
+# nothing listens on); at exit, stops the server and unmounts what the test
+# put in the array mounted.
+test_repository() {
+	export DIST="$TOP/build/test-dist"
+	[ -d "$DIST/debs" ] || { fail "$1: no packages in $DIST/debs (tests/packages.test makes them)"; exit 0; }
+	srv="$TOP/build/test-$1-srv"
+	rm -rf "$srv"
+	"$TOP/scripts/repo" "$DIST/debs" "$srv/apt" >/dev/null 2>&1
+	source_server "$srv/src"
+	serve "$srv" apt/heroku-jemalloc.asc
+	mounted=()
+	trap test_repository_done EXIT
+	url="http://127.0.0.1:$port/apt"
+	closed=$(free_port)
+}
+test_repository_done() {
+	kill "$server" 2>/dev/null
+	local m
+	for m in "${mounted[@]}"; do umount "$m" 2>/dev/null; done
 }
