@@ -1,6 +1,7 @@
 # heroku-buildpack-jemalloc
 #   make                 the default package set (and its repository)
 #   make test            every test; installs what it needs
+#   make package         dist/buildpack: the buildpack's release files
 #   make debs STACK=all VERSION=5.3.1 ARCH=all
 # STACK, VERSION and ARCH each take a name or "all"; VERSION also "newest",
 # ARCH also "host". A bad value stops before any work, listing what exists.
@@ -17,7 +18,7 @@ FUZZ_SECONDS ?= 60
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
-.PHONY: all deps debs repo publish-dir check-repro readme test fuzz lint bench demo console docker-test clean
+.PHONY: all deps debs repo publish-dir package check-repro readme matrix-record test fuzz lint bench demo console docker-test clean
 
 all: debs repo
 
@@ -40,6 +41,11 @@ publish-dir:
 	@scripts/deps build
 	@scripts/repo --release dist/debs dist/publish
 
+# dist/buildpack: the classic and CNB tarballs, the CNB as a buildpackage (.cnb)
+# and SHA256SUMS, the same bytes from the same commit (the release assets).
+package:
+	@scripts/package
+
 check-repro:
 	@matrix=$$(scripts/matrix '$(STACK)' '$(VERSION)' '$(ARCH)'); scripts/deps build; \
 	while read -r s v a; do scripts/check-repro "$$s" "$$v" "$$a"; done <<<"$$matrix"
@@ -52,6 +58,11 @@ demo:
 
 readme:
 	@scripts/readme-tables --write README.md
+
+# docs/matrix.md from the packages and gate records in dist/ (after
+# `make debs STACK=all VERSION=all ARCH=all`).
+matrix-record:
+	@scripts/matrix-record --write docs/matrix.md
 
 test:
 	@scripts/deps test
@@ -74,7 +85,7 @@ fuzz:
 
 lint:
 	@scripts/deps test
-	@shellcheck $$(grep -l '^#!.*\(ba\)\?sh' -r bin scripts tests ci bench 2>/dev/null) tests/*.test debian/jemalloc.sh
+	@shellcheck $$(grep -l '^#!.*\(ba\)\?sh' -r bin scripts tests ci bench 2>/dev/null) tests/*.test debian/jemalloc.sh debian/recipe
 
 # Local stack testing on the real Heroku images (needs a Docker engine): a shell
 # in the stack's build image with this repository at /src, and the package

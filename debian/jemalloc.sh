@@ -8,9 +8,20 @@ if [ $# -eq 0 ]; then
 	echo "usage: jemalloc.sh COMMAND [ARG...]" >&2
 	exit 2
 fi
-self=$(readlink -f -- "$0")
-# <prefix>/bin/jemalloc.sh -> <prefix>/lib (no dirname: each spawn costs a millisecond).
-lib=${self%/*/*}/lib/libjemalloc.so
+# <prefix>/bin/jemalloc.sh -> <prefix>/lib/libjemalloc.so, with no child
+# process in the common case (a Procfile line runs this on every start, and
+# each spawn costs about a millisecond): $0 is the absolute path the shell
+# found on PATH. Only a link, a relative $0, a path with . or .. in it, or
+# one whose ../lib is not there (a linked directory) asks readlink -f.
+lib=
+case $0 in
+*/./* | */../* | *//*) ;;
+/*) [ -L "$0" ] || lib=${0%/*/*}/lib/libjemalloc.so ;;
+esac
+if [ -z "$lib" ] || [ ! -e "$lib" ]; then
+	self=$(readlink -f -- "$0")
+	lib=${self%/*/*}/lib/libjemalloc.so
+fi
 if [ ! -e "$lib" ]; then
 	echo "jemalloc.sh: $lib is missing" >&2
 	exit 127

@@ -31,13 +31,16 @@ catalog_rows() { grep -v '^[[:space:]]*\(#\|$\)' "$CATALOG"; }
 # Every offered version, oldest first, once each.
 catalog_versions() { catalog_rows | awk '!seen[$1]++ { print $1 }'; }
 
-catalog_has() { catalog_versions | grep -qxF -- "$1"; }
+# (No grep -q or awk exit on a pipe in this file: under pipefail, the writer's
+# SIGPIPE would make a match look like a failure once the catalog outgrows a
+# pipe write.)
+catalog_has() { catalog_versions | grep -xF -- "$1" >/dev/null; }
 
 # catalog_field VERSION COLUMN: a column of the version's first (upstream) row.
 catalog_field() {
 	catalog_rows | awk -v v="$1" -v c="$2" '
 		BEGIN { split("version released origin file pin describe", n, " "); for (i in n) col[n[i]] = i }
-		$1 == v { print $col[c]; exit }'
+		$1 == v && !done { print $col[c]; done = 1 }'
 }
 
 # Rows of one version: "origin file pin describe", upstream first, git last.
@@ -63,7 +66,7 @@ stacks_supported() {
 
 # stack_field STACK KEY: read one key=value line; the file is data, never sourced.
 stack_field() {
-	stacks_known | grep -qxF -- "$1" || return 1
+	stacks_known | grep -xF -- "$1" >/dev/null || return 1
 	sed -n "s/^$2=//p" "$STACKS_DIR/$1" | head -n 1
 }
 
@@ -138,18 +141,55 @@ env_workdir() {
 	echo "$host /build/$(basename "$host")"
 }
 
+# Who runs the work. heroku/heroku:24-build and :26-build set USER heroku
+# (uid 1000); 22-build runs as root. As uid 1000 the build cannot apt-get the
+# tools no build image ships (debhelper) nor write the work directory, which
+# the host made as root. Rather than a derived image with the tools preinstalled
+# (another image to build, cache and keep in step with the stack's), every
+# docker run names its user: root (heroku/base-images: "USER root" to install
+# packages), or RUN_AS=UID:GID for a step that must not be root, or
+# RUN_AS=image for the image's own USER (only tests want that: it shows the
+# failure this avoids).
+#
+# env_docker_args STACK ARCH HOST_PATH: docker run's arguments up to the image,
+# one a line. The chroot path reads its user from them too (env_run), so the
+# debootstrap roots run every step as the user the image would.
+env_docker_args() {
+	local args=(run --rm --platform "linux/$2")
+	case ${RUN_AS:-root} in
+	image) ;;
+	root) args+=(--user 0:0) ;;
+	*) args+=(--user "$RUN_AS") ;;
+	esac
+	args+=(-v "$3:/build/$(basename "$3")" "$(stack_field "$1" build_image)")
+	printf '%s\n' "${args[@]}"
+}
+
+# env_user STACK ARG...: the user docker run ARG... runs as: its --user, else
+# the image's USER (stacks/STACK build_image_user).
+env_user() {
+	local user
+	user=$(stack_field "$1" build_image_user)
+	shift
+	while [ $# -gt 0 ]; do
+		if [ "$1" = --user ]; then user=$2; fi
+		shift
+	done
+	echo "${user:-0:0}"
+}
+
 # env_run STACK ARCH HOST_PATH CMD...: run CMD in the stack's environment for
-# ARCH, with HOST_PATH mounted at the inside path env_workdir gave. With
-# RUN_AS=UID:GID, CMD runs as that user instead of root.
+# ARCH, with HOST_PATH mounted at the inside path env_workdir gave, as root
+# (RUN_AS=UID:GID: as that user; RUN_AS=image: as the image's USER).
 env_run() {
-	local stack=$1 arch=$2 host=$3
+	local stack=$1 arch=$2 host=$3 dargs
 	shift 3
 	local clean=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 		HOME=/root LC_ALL=C TERM=dumb)
+	mapfile -t dargs < <(env_docker_args "$stack" "$arch" "$host")
 	if docker_engine; then
-		docker run --rm --platform "linux/$arch" ${RUN_AS:+--user "$RUN_AS"} -v "$host:/build/$(basename "$host")" \
-			"$(stack_field "$stack" build_image)" "${clean[@]}" "$@"
+		docker "${dargs[@]}" "${clean[@]}" "$@"
 	else
-		chroot ${RUN_AS:+--userspec="$RUN_AS"} "$(root_dir "$stack")" "${clean[@]}" "$@"
+		chroot --userspec="$(env_user "$stack" "${dargs[@]}")" "$(root_dir "$stack")" "${clean[@]}" "$@"
 	fi
 }

@@ -3,6 +3,7 @@
 #include "fsx.h"
 #include "install.h"
 #include "log.h"
+#include "progkey.h"
 #include "sb.h"
 #include "settings.h"
 #include "stack.h"
@@ -136,7 +137,8 @@ static int layer_reusable(const char *layers, const char *layer, const struct la
 int cnb_build_main(const char *bp_dir, const char *self)
 {
 	const char *layers = getenv("CNB_LAYERS_DIR"), *platform = getenv("CNB_PLATFORM_DIR");
-	struct sb env_dir = SB_INIT, cache = SB_INIT, layer = SB_INIT, stage = SB_INIT, jdir = SB_INIT, list = SB_INIT;
+	struct sb env_dir = SB_INIT, cache = SB_INIT, layer = SB_INIT, stage = SB_INIT, jdir = SB_INIT, list = SB_INIT,
+		  entries = SB_INIT;
 	struct settings s = {0};
 	struct layer_meta now = {0};
 	struct target t;
@@ -164,11 +166,10 @@ int cnb_build_main(const char *bp_dir, const char *self)
 		goto out;
 	snprintf(now.stack, sizeof now.stack, "%s", t.stack);
 	snprintf(now.arch, sizeof now.arch, "%s", t.arch);
-	/* bin/program's hex key; anything else is unknown, and never reused. */
-	const char *key = env_or("JEMALLOC_PROGRAM_KEY", "unknown");
-	if (strlen(key) > 64 || strspn(key, "0123456789abcdef") != strlen(key))
-		key = "unknown";
-	snprintf(now.program, sizeof now.program, "%s", key);
+	/* What this program was built from (progkey.h): a change to the
+	 * buildpack's program makes a new layer. */
+	char key[17];
+	snprintf(now.program, sizeof now.program, "%s", progkey_compute(bp_dir, key) == 0 ? key : "unknown");
 	install_announce(&s, &t);
 
 	/* The cache layer is kept whatever happens next. */
@@ -185,13 +186,14 @@ int cnb_build_main(const char *bp_dir, const char *self)
 		if (reuse < 0)
 			log_detail("The cached jemalloc layer does not load: installing it again");
 		struct install in = {.bp_dir = bp_dir, .cache_dir = sb_str(&cache), .self = self, .s = &s, .t = &t,
-				     .stage_dir = sb_str(&stage)};
+				     .stage_dir = sb_str(&stage), .entries = &entries};
 		if (install_stage(&in, &jdir, got, sizeof got) < 0 || layer_fill(sb_str(&layer), sb_str(&jdir)) < 0) {
 			fsx_rm_rf(sb_str(&stage));
 			log_error("The jemalloc layer was not made.");
 			goto out;
 		}
 		fsx_rm_rf(sb_str(&stage));
+		install_keep(&in);
 	}
 	snprintf(now.version, sizeof now.version, "%s", got);
 	if (layer_links(sb_str(&layer), s.build_preload) < 0 || layer_toml(layers, "jemalloc", 1, s.build_preload, &now) < 0) {
@@ -210,5 +212,6 @@ out:
 	sb_release(&stage);
 	sb_release(&jdir);
 	sb_release(&list);
+	sb_release(&entries);
 	return r;
 }

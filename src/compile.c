@@ -46,9 +46,24 @@ static int aptfile_tree(const char *build_dir, struct sb *tree, int *found)
 	return 0;
 }
 
+/* BUILD_DIR/NAME, where the build writes, is absent or a real directory of
+ * the app: never a link that would carry the writes elsewhere. Checked
+ * before anything is written. */
+static int app_dir_ok(const char *build_dir, const char *name)
+{
+	struct sb p = SB_INIT;
+	int ok = sb_setf(&p, "%s/%s", build_dir, name) == 0 && fsx_is_real_dir(sb_str(&p)) >= 0;
+	if (!ok) {
+		log_error("%s is not a directory of the app (%s): refused.", sb_str(&p), strerror(errno));
+		log_error("Nothing was changed in the app.");
+	}
+	sb_release(&p);
+	return ok;
+}
+
 int compile_main(const char *build_dir, const char *cache_dir, const char *env_dir, const char *bp_dir, const char *self)
 {
-	struct sb tree = SB_INIT, stage = SB_INIT, live = SB_INIT, jdir = SB_INIT;
+	struct sb tree = SB_INIT, stage = SB_INIT, live = SB_INIT, jdir = SB_INIT, entries = SB_INIT;
 	struct settings s;
 	struct target t;
 	char stack[64], got[64];
@@ -63,10 +78,11 @@ int compile_main(const char *build_dir, const char *cache_dir, const char *env_d
 		goto out;
 	install_announce(&s, &t);
 	if (aptfile_tree(build_dir, &tree, &aptfile) < 0 || sb_setf(&stage, "%s/.jemalloc.new", build_dir) < 0 ||
-	    sb_setf(&live, "%s/.jemalloc", build_dir) < 0)
+	    sb_setf(&live, "%s/.jemalloc", build_dir) < 0 || !app_dir_ok(build_dir, ".jemalloc") ||
+	    !app_dir_ok(build_dir, ".profile.d"))
 		goto out;
 	struct install in = {.bp_dir = bp_dir, .cache_dir = cache_dir, .self = self, .s = &s, .t = &t,
-			     .stage_dir = sb_str(&stage), .aptfile = aptfile ? sb_str(&tree) : NULL};
+			     .stage_dir = sb_str(&stage), .aptfile = aptfile ? sb_str(&tree) : NULL, .entries = &entries};
 	if (install_stage(&in, &jdir, got, sizeof got) < 0) {
 		fsx_rm_rf(sb_str(&stage));
 		log_error("Nothing was changed in the app.");
@@ -83,6 +99,7 @@ int compile_main(const char *build_dir, const char *cache_dir, const char *env_d
 		log_error("Cannot write %s/.profile.d/jemalloc.sh: %s.", build_dir, strerror(errno));
 		goto out;
 	}
+	install_keep(&in);
 	log_detail("jemalloc %s loads; it is installed in .jemalloc", got);
 	log_detail("Turn it on with: heroku config:set JEMALLOC_ENABLED=true");
 	r = EXIT_OK;
@@ -92,5 +109,6 @@ out:
 	sb_release(&stage);
 	sb_release(&live);
 	sb_release(&jdir);
+	sb_release(&entries);
 	return r;
 }

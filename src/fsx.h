@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 /* Writes LEN bytes to PATH through a new temp file beside it (O_EXCL,
- * O_NOFOLLOW: a planted name is never written through), fsync, rename over
+ * O_NOFOLLOW: a planted name is never written through), then rename over
  * PATH (a link at PATH is replaced, not followed). 0, or -1 with errno; the
  * old file, if any, is intact. */
 int fsx_write_atomic(const char *path, const char *data, size_t len, mode_t mode);
@@ -33,6 +33,9 @@ int fsx_read(const char *path, char **out, size_t max);
 /* rm -rf PATH, without following links, without a child process. 0 when
  * PATH is gone. */
 int fsx_rm_rf(const char *path);
+
+/* Copies the regular file FROM to TO (which must not exist), with MODE. */
+int fsx_copy_file(const char *from, const char *to, mode_t mode);
 
 /* Copies the tree FROM to TO (which must not exist): directories, regular
  * files with their modes, links as links. */

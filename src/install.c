@@ -1,5 +1,6 @@
 #include "install.h"
 
+#include "cache.h"
 #include "catalog.h"
 #include "fetch.h"
 #include "log.h"
@@ -102,6 +103,21 @@ static int release_pick(const struct install *in, const struct catalog *c, struc
 	return -1;
 }
 
+/* Adds PATH, relative to CACHE_DIR/jemalloc, to the build's cache entries. */
+static void entry_add(const struct install *in, const char *path)
+{
+	struct sb top = SB_INIT;
+	if (in->entries && sb_setf(&top, "%s/jemalloc/", in->cache_dir) == 0 && strncmp(path, sb_str(&top), top.len) == 0)
+		sb_addf(in->entries, "%s%s", in->entries->len ? " " : "", path + top.len);
+	sb_release(&top);
+}
+
+void install_keep(const struct install *in)
+{
+	if (in->entries)
+		cache_keep(in->cache_dir, sb_str(in->entries));
+}
+
 static int from_source(const struct install *in, const char *why, struct sb *tree)
 {
 	struct catalog c = {0};
@@ -115,6 +131,15 @@ static int from_source(const struct install *in, const char *why, struct sb *tre
 		log_detail("%s: jemalloc %s is built from its official source instead (about a minute, once; later builds reuse it).",
 			   why, rel.version);
 		r = source_tree(in->bp_dir, in->cache_dir, in->t->stack, in->t->arch, &rel, in->s->source_url, tree);
+		if (r == 0) {
+			struct sb p = SB_INIT;
+			/* The tree's directory, and its tarball. */
+			if (sb_add(&p, sb_str(tree), tree->len - strlen("/.jemalloc")) == 0)
+				entry_add(in, sb_str(&p));
+			if (sb_setf(&p, "%s/jemalloc/sources/%s", in->cache_dir, rel.file) == 0)
+				entry_add(in, sb_str(&p));
+			sb_release(&p);
+		}
 	}
 	catalog_free(&c);
 	return r;
@@ -139,8 +164,10 @@ int install_stage(const struct install *in, struct sb *jdir, char *got, size_t s
 	} else {
 		int f = s->apt_url ? fetch_package(in->cache_dir, in->t->stack, in->t->arch, s, s->source == SOURCE_AUTO, &deb, &why)
 				   : (sb_setf(&why, "No jemalloc package repository is configured"), 1);
-		if (f == 0)
+		if (f == 0) {
+			entry_add(in, sb_str(&deb));
 			r = stage_tree(in->stage_dir, sb_str(&deb), NULL, in->self, jdir);
+		}
 		else if (f == 1 && from_source(in, sb_str(&why), &tree) == 0)
 			r = stage_tree(in->stage_dir, NULL, sb_str(&tree), in->self, jdir);
 	}

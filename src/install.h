@@ -29,6 +29,7 @@ struct install {
 	const struct target *t;
 	const char *stage_dir; /* the tree is staged at STAGE_DIR/app/.jemalloc */
 	const char *aptfile;   /* a tree an Aptfile installed, to use as it is; or NULL */
+	struct sb *entries;    /* out: the cache entries the build used, for cache_keep */
 };
 
 /* Checks STACK and ARCH (ARCH NULL: unknown). 0 with T filled in, or -1. */
@@ -40,5 +41,9 @@ void install_announce(const struct settings *s, const struct target *t);
 /* Stages a new .jemalloc that loads, with its VERSION; its path into JDIR and
  * the jemalloc version it reports into GOT. */
 int install_stage(const struct install *in, struct sb *jdir, char *got, size_t size);
+
+/* After a successful build: the cache keeps what this build and the one
+ * before it used (cache.h), and this program's own build. */
+void install_keep(const struct install *in);
 
 #endif

@@ -6,6 +6,7 @@
 #include "compile.h"
 #include "log.h"
 #include "preload.h"
+#include "progkey.h"
 #include "status.h"
 
 #include <libgen.h>
@@ -18,6 +19,7 @@ static int usage(void)
 {
 	fputs("usage: heroku-jemalloc compile BUILD_DIR CACHE_DIR [ENV_DIR] (BUILDPACK_DIR in $BP_DIR)\n"
 	      "       heroku-jemalloc cnb-build   (CNB_* variables as the lifecycle sets them)\n"
+	      "       heroku-jemalloc current | key   (for bin/program; BP_DIR set)\n"
 	      "       jemalloc-status [PID...]\n",
 	      stderr);
 	return EXIT_USAGE;
@@ -44,6 +46,19 @@ static int dispatch(int argc, char **argv)
 		return status_main(argc, argv);
 	if (strcmp(name, "jemalloc-preload") == 0)
 		return preload_main();
+	/* bin/program: is this cached build current, and the key of a new one. */
+	if (argc == 2 && (strcmp(argv[1], "current") == 0 || strcmp(argv[1], "key") == 0)) {
+		char key[17];
+		bp = getenv("BP_DIR");
+		if (!bp || *bp != '/')
+			return EXIT_USAGE;
+		if (strcmp(argv[1], "current") == 0)
+			return progkey_current(bp) ? EXIT_OK : EXIT_FAIL;
+		if (progkey_compute(bp, key) < 0)
+			return EXIT_FAIL;
+		puts(key);
+		return EXIT_OK;
+	}
 	if (argc == 2 && strcmp(argv[1], "cnb-build") == 0)
 		return whereabouts("cnb-build", argv[0], &bp, self) < 0 ? EXIT_USAGE : cnb_build_main(bp, self);
 	if ((argc == 4 || argc == 5) && strcmp(argv[1], "compile") == 0)

@@ -59,8 +59,10 @@ int stage_tree(const char *stage_dir, const char *deb, const char *tree, const c
 		goto out;
 	}
 	fsx_rm_rf(sb_str(&p));
-	const char *cp[] = {"cp", "--", self, sb_str(&p), NULL};
-	r = run_quiet(cp, "Installing jemalloc-status", 60);
+	if (fsx_copy_file(self, sb_str(&p), 0755) < 0)
+		log_error("Cannot install %s: %s.", sb_str(&p), strerror(errno));
+	else
+		r = 0;
 out:
 	sb_release(&p);
 	sb_release(&bad);

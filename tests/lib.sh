@@ -5,6 +5,13 @@
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 FIXTURES="$TOP/tests/fixtures"
+# jemalloc's git repository, for the versions whose release tarballs this
+# machine cannot reach: the bundle beside the repository (../shared), where
+# there is one, unless JEMALLOC_GIT_URL already says where.
+if [ -z "${JEMALLOC_GIT_URL:-}" ] && [ -f "$TOP/../shared/jemalloc.bundle" ]; then
+	JEMALLOC_GIT_URL=$(cd "$TOP/../shared" && pwd)/jemalloc.bundle
+	export JEMALLOC_GIT_URL
+fi
 : "${RESULTS:?tests/run sets RESULTS}"
 
 pass() { printf 'ok   %s\n' "$1"; echo pass >>"$RESULTS"; }

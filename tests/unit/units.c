@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../../src/apt.h"
+#include "../../src/cache.h"
 #include "../../src/catalog.h"
 #include "../../src/envdir.h"
 #include "../../src/fsx.h"
@@ -469,6 +470,72 @@ static void children(void **state)
 	assert_string_equal(run_how(RUN_TIMEOUT, 1, 0), "killed after 1 s");
 }
 
+static int present(const char *top, const char *rel)
+{
+	char p[512];
+	snprintf(p, sizeof p, "%s/jemalloc/%s", top, rel);
+	return access(p, F_OK) == 0;
+}
+
+static void bounded_cache(void **state)
+{
+	(void)state;
+	char top[] = "/tmp/cache-test-XXXXXX", p[512];
+	const char *files[] = {"debs/heroku-24/amd64/r1/a.deb", "debs/heroku-24/amd64/r1/a.deb.sha256",
+			       "debs/heroku-22/amd64/r1/b.deb", "debs/heroku-22/amd64/r1/b.deb.sha256",
+			       "trees/source-c/.jemalloc/lib/x", "sources/c.tar.bz2", "program/k1/heroku-jemalloc",
+			       "program/k2/heroku-jemalloc", NULL};
+	assert_non_null(mkdtemp(top));
+	for (int i = 0; files[i]; i++) {
+		snprintf(p, sizeof p, "%s/jemalloc/%s", top, files[i]);
+		*strrchr(p, '/') = '\0';
+		assert_int_equal(fsx_mkdirs(p, 0755), 0);
+		snprintf(p, sizeof p, "%s/jemalloc/%s", top, files[i]);
+		assert_int_equal(fsx_write_atomic(p, "x", 1, 0644), 0);
+	}
+	const char *a = "debs/heroku-24/amd64/r1/a.deb program/k1", *b = "debs/heroku-22/amd64/r1/b.deb program/k1",
+		   *c = "trees/source-c sources/c.tar.bz2 program/k2";
+	cache_keep(top, a);
+	assert_true(present(top, "debs/heroku-24/amd64/r1/a.deb"));
+	assert_true(present(top, "debs/heroku-24/amd64/r1/a.deb.sha256"));
+	assert_false(present(top, "debs/heroku-22/amd64/r1/b.deb")); /* no build asked for it */
+	assert_false(present(top, "trees/source-c"));
+	assert_true(present(top, "program/k2")); /* bin/program's, not the cache's to trim */
+	for (int i = 2; files[i]; i++) {
+		snprintf(p, sizeof p, "%s/jemalloc/%s", top, files[i]);
+		*strrchr(p, '/') = '\0';
+		fsx_mkdirs(p, 0755);
+		snprintf(p, sizeof p, "%s/jemalloc/%s", top, files[i]);
+		fsx_write_atomic(p, "x", 1, 0644);
+	}
+	cache_keep(top, b);
+	cache_keep(top, a); /* back and forth between two stacks: both stay */
+	cache_keep(top, b);
+	assert_true(present(top, "debs/heroku-24/amd64/r1/a.deb"));
+	assert_true(present(top, "debs/heroku-22/amd64/r1/b.deb"));
+	for (int i = 4; i < 8; i++) { /* the third build makes its tree */
+		snprintf(p, sizeof p, "%s/jemalloc/%s", top, files[i]);
+		*strrchr(p, '/') = '\0';
+		fsx_mkdirs(p, 0755);
+		snprintf(p, sizeof p, "%s/jemalloc/%s", top, files[i]);
+		fsx_write_atomic(p, "x", 1, 0644);
+	}
+	cache_keep(top, c); /* a third build: the oldest of the two goes */
+	assert_true(present(top, "trees/source-c/.jemalloc/lib/x"));
+	assert_true(present(top, "sources/c.tar.bz2"));
+	assert_true(present(top, "program/k2"));
+	assert_true(present(top, "debs/heroku-22/amd64/r1/b.deb"));
+	assert_true(present(top, "program/k1"));
+	assert_false(present(top, "debs/heroku-24/amd64/r1/a.deb"));
+	assert_false(present(top, "debs/heroku-24/amd64/r1/a.deb.sha256"));
+	char *recent = NULL;
+	snprintf(p, sizeof p, "%s/jemalloc/recent", top);
+	assert_int_equal(fsx_read(p, &recent, 4096), 0);
+	assert_string_equal(recent, "trees/source-c sources/c.tar.bz2 program/k2\ndebs/heroku-22/amd64/r1/b.deb program/k1\n");
+	free(recent);
+	assert_int_equal(fsx_rm_rf(top), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -481,6 +548,7 @@ int main(void)
 		cmocka_unit_test(releases),         cmocka_unit_test(package_cache),
 		cmocka_unit_test(writes),           cmocka_unit_test(version_scan),
 		cmocka_unit_test(madison),          cmocka_unit_test(children),
+		cmocka_unit_test(bounded_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

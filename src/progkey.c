@@ -1,0 +1,83 @@
+#include "progkey.h"
+
+#include "fsx.h"
+#include "sb.h"
+#include "sha256.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+static int wanted(const char *name)
+{
+	size_t n = strlen(name);
+	if (strcmp(name, "Makefile") == 0)
+		return 1;
+	return n > 2 && name[0] != '.' && name[n - 2] == '.' && (name[n - 1] == 'c' || name[n - 1] == 'h');
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int progkey_compute(const char *bp_dir, char key[17])
+{
+	struct sb dir = SB_INIT, path = SB_INIT;
+	struct sha256 c;
+	struct utsname u;
+	char *names[256], hex[65], *text;
+	size_t n = 0, len;
+	int r = -1;
+	if (sb_setf(&dir, "%s/src", bp_dir) < 0)
+		return -1;
+	DIR *d = opendir(sb_str(&dir));
+	struct dirent *e;
+	while (d && (e = readdir(d)) && n < 256)
+		if (wanted(e->d_name) && !(names[n++] = strdup(e->d_name)))
+			goto out;
+	if (!d || n == 0)
+		goto out;
+	qsort(names, n, sizeof *names, by_name);
+	sha256_init(&c);
+	for (size_t i = 0; i < n; i++) {
+		if (sb_setf(&path, "%s/%s", sb_str(&dir), names[i]) < 0 || fsx_read_len(sb_str(&path), &text, 1u << 22, &len) < 0)
+			goto out;
+		sha256_update(&c, names[i], strlen(names[i]) + 1);
+		sha256_update(&c, text, len);
+		free(text);
+	}
+	/* The stack names the image, hence its cc and libc. */
+	const char *stack = getenv("STACK"), *distro = getenv("CNB_TARGET_DISTRO_VERSION");
+	sha256_update(&c, "\n", 1);
+	sha256_update(&c, stack ? stack : "", stack ? strlen(stack) : 0);
+	sha256_update(&c, "\n", 1);
+	sha256_update(&c, distro ? distro : "", distro ? strlen(distro) : 0);
+	if (uname(&u) == 0)
+		sha256_update(&c, u.machine, strlen(u.machine));
+	sha256_hex(&c, hex);
+	memcpy(key, hex, 16);
+	key[16] = '\0';
+	r = 0;
+out:
+	if (d)
+		closedir(d);
+	while (n > 0)
+		free(names[--n]);
+	sb_release(&dir);
+	sb_release(&path);
+	return r;
+}
+
+int progkey_current(const char *bp_dir)
+{
+	struct sb p = SB_INIT;
+	char key[17], *had = NULL;
+	int ok = fsx_exe_dir(&p, 0) == 0 && sb_addf(&p, "/KEY") == 0 && fsx_read(sb_str(&p), &had, 64) == 0 &&
+		 progkey_compute(bp_dir, key) == 0 && strncmp(had, key, 16) == 0 && (had[16] == '\n' || !had[16]);
+	free(had);
+	sb_release(&p);
+	return ok;
+}

@@ -1,0 +1,14 @@
+/* What this program was built from: the hash of the buildpack's src/ files
+ * (names and contents, in name order), the stack and the machine, the key by
+ * which bin/program knows a cached build of the program is current. */
+#ifndef PROGKEY_H
+#define PROGKEY_H
+
+/* Writes the 16-hex-digit key for BP_DIR/src and this stack and machine. */
+int progkey_compute(const char *bp_dir, char key[17]);
+
+/* 1 when the KEY file beside this program (/proc/self/exe) holds the key of
+ * BP_DIR/src now: the cached program may run. */
+int progkey_current(const char *bp_dir);
+
+#endif
