@@ -12,11 +12,13 @@ ARCH ?= host
 # Build roots, sources and the local signing key live here, outside the tree.
 JEMALLOC_CACHE ?= /var/cache/heroku-jemalloc
 export JEMALLOC_CACHE
+# make fuzz: seconds per parser's fuzzer (make test gives each a few).
+FUZZ_SECONDS ?= 60
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
-.PHONY: all deps debs repo publish-dir package check-repro readme matrix-record test lint bench demo console docker-test clean
+.PHONY: all deps debs repo publish-dir package check-repro readme matrix-record test fuzz lint bench demo console docker-test clean
 
 all: debs repo
 
@@ -71,6 +73,15 @@ test:
 # Writes docs/benchmarks.* and the README's table.
 bench:
 	@bench/run
+
+# Every parser's libFuzzer harness (tests/fuzz/) for FUZZ_SECONDS, one after
+# another; new inputs they find are kept in dist/fuzz/corpus/<name>, a failing
+# one as dist/fuzz/<name>-crash-* (add it to tests/fuzz/corpus/<name> once fixed).
+fuzz:
+	@scripts/deps test
+	@$(MAKE) -s -j2 -C tests/fuzz OUT='$(CURDIR)/dist/fuzz'
+	@failed=0; for n in $$($(MAKE) -s -C tests/fuzz names); do \
+		tests/fuzz/run '$(FUZZ_SECONDS)' dist/fuzz "$$n" "dist/fuzz/corpus/$$n" || failed=1; done; exit $$failed
 
 lint:
 	@scripts/deps test
