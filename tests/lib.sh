@@ -61,13 +61,15 @@ pool_versions() {
 	(cd "$1" && find . -name '*_amd64.deb' -printf '%f\n') | sed 's/^heroku-jemalloc_\(.*\)_amd64.deb$/\1/' | sort -V
 }
 
-# copy_buildpack DEST: what the buildpack needs at build time, as a user's
-# copy of it has, without objects or a built program.
+# copy_buildpack DEST: what the buildpack needs at build time, as a release
+# of it has (scripts/package --list, the one list of it), without objects or
+# a built program.
 copy_buildpack() {
-	mkdir -p "$1/debian"
-	cp -r "$TOP/bin" "$TOP/src" "$TOP/stacks" "$TOP/versions.txt" "$TOP/repository.conf" "$TOP/buildpack.toml" "$1/"
-	cp "$TOP/debian/recipe" "$TOP/debian/jemalloc.sh" "$1/debian/"
-	rm -f "$1/src/"*.o "$1/src/heroku-jemalloc"
+	local f
+	"$TOP/scripts/package" --list | while read -r f; do
+		mkdir -p "$1/${f%/*}"
+		cp -p "$TOP/$f" "$1/$f"
+	done
 }
 
 # source_server DIR: DIR laid out as jemalloc's release downloads
