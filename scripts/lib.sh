@@ -104,11 +104,11 @@ mirror() { if [ -n "${DEBIAN_MIRROR:-}" ]; then echo "$DEBIAN_MIRROR"; else debi
 # free_port: a TCP port on 127.0.0.1 that nothing listens on.
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# serve DIR PROBE: serves DIR over HTTP on 127.0.0.1 (python3's http.server)
+# serve DIR PROBE [PORT]: serves DIR over HTTP on 127.0.0.1 (python3's http.server)
 # until the caller exits; waits until DIR/PROBE answers. Sets $port and
 # $server (the server's PID, for the caller's EXIT trap).
 serve() {
-	port=$(free_port)
+	port=${3:-$(free_port)}
 	python3 -m http.server --bind 127.0.0.1 --directory "$1" "$port" >/dev/null 2>&1 &
 	server=$!
 	local _

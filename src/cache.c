@@ -6,62 +6,83 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define KEEP_BUILDS 2
 
-/* Removes what is not kept under TOP/DIR, DEPTH levels down (the entries
- * sit at that depth), counting into *N. */
-static void purge(const char *top, const char *dir, int depth, const struct sb *keep, int *n)
+/* Removes what is not kept under the directory DIRFD (REL, relative to the
+ * cache's top, names it), DEPTH levels down (the entries sit at that depth),
+ * counting into *N. Directories are entered by descriptor, never through a
+ * link. */
+static void purge(int dirfd, const char *rel, int depth, const struct sb *keep, int *n)
 {
-	struct sb path = SB_INIT, rel = SB_INIT;
-	if (sb_setf(&path, "%s/%s", top, dir) < 0)
-		return;
-	DIR *d = opendir(sb_str(&path));
+	struct sb path = SB_INIT;
+	DIR *d = fdopendir(dirfd);
 	struct dirent *e;
-	while (d && (e = readdir(d))) {
+	if (!d) {
+		close(dirfd);
+		return;
+	}
+	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
 			continue;
-		if (sb_setf(&rel, "%s/%s", dir, e->d_name) < 0)
+		if (sb_setf(&path, "%s/%s", rel, e->d_name) < 0)
 			break;
 		if (depth > 1) {
-			purge(top, sb_str(&rel), depth - 1, keep, n);
+			int fd = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd >= 0)
+				purge(fd, sb_str(&path), depth - 1, keep, n);
+			else
+				fsx_rm_rf_at(dirfd, e->d_name); /* a link or a file where a directory belongs */
 			continue;
 		}
 		/* A package's record goes with it. */
-		size_t l = rel.len;
-		int record = l > 7 && strcmp(sb_str(&rel) + l - 7, ".sha256") == 0;
+		size_t l = path.len;
+		int record = l > 7 && strcmp(sb_str(&path) + l - 7, ".sha256") == 0;
 		if (record)
-			rel.buf[l - 7] = '\0';
-		if (word_in(sb_str(keep), sb_str(&rel)))
-			continue;
-		if (record)
-			rel.buf[l - 7] = '.';
-		if (sb_setf(&path, "%s/%s", top, sb_str(&rel)) == 0 && fsx_rm_rf(sb_str(&path)) == 0 && !record)
+			path.buf[l - 7] = '\0';
+		if (!word_in(sb_str(keep), sb_str(&path)) && fsx_rm_rf_at(dirfd, e->d_name) == 0 && !record)
 			(*n)++;
 	}
-	if (d)
-		closedir(d);
+	closedir(d);
 	sb_release(&path);
-	sb_release(&rel);
 }
 
-/* gaffneyc/heroku-buildpack-jemalloc kept its builds in jemalloc/<stack>/:
- * nothing here reads them. */
-static void forget_original(const char *top, int *n)
+/* purge of TOP/DIR. */
+static void purge_dir(const char *top, const char *dir, int depth, const struct sb *keep, int *n)
 {
 	struct sb path = SB_INIT;
-	DIR *d = opendir(top);
-	struct dirent *e;
-	while (d && (e = readdir(d)))
-		if ((strncmp(e->d_name, "heroku-", 7) == 0 || strncmp(e->d_name, "cedar-", 6) == 0) &&
-		    sb_setf(&path, "%s/%s", top, e->d_name) == 0 && fsx_rm_rf(sb_str(&path)) == 0)
-			(*n)++;
-	if (d)
-		closedir(d);
+	if (sb_setf(&path, "%s/%s", top, dir) == 0) {
+		int fd = open(sb_str(&path), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0)
+			purge(fd, dir, depth, keep, n);
+	}
 	sb_release(&path);
+}
+
+/* What no build reads: gaffneyc/heroku-buildpack-jemalloc's builds in
+ * jemalloc/<stack>/, and the work directories of source builds that were
+ * killed (work-<pid>; ours, still in use, is gone by now). */
+static void forget_leftovers(const char *top, int *n)
+{
+	int fd = open(top, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(d)))
+		if ((strncmp(e->d_name, "heroku-", 7) == 0 || strncmp(e->d_name, "cedar-", 6) == 0 ||
+		     strncmp(e->d_name, "work-", 5) == 0) &&
+		    fsx_rm_rf_at(fd, e->d_name) == 0)
+			(*n)++;
+	closedir(d);
 }
 
 void cache_keep(const char *cache_dir, const char *entries)
@@ -89,10 +110,10 @@ void cache_keep(const char *cache_dir, const char *entries)
 		log_error("Warning: cannot write %s (%s): the build cache is not trimmed.", sb_str(&list), strerror(errno));
 		goto out;
 	}
-	purge(sb_str(&top), "debs", 4, &keep, &n);
-	purge(sb_str(&top), "trees", 1, &keep, &n);
-	purge(sb_str(&top), "sources", 1, &keep, &n);
-	forget_original(sb_str(&top), &n);
+	purge_dir(sb_str(&top), "debs", 4, &keep, &n);
+	purge_dir(sb_str(&top), "trees", 1, &keep, &n);
+	purge_dir(sb_str(&top), "sources", 1, &keep, &n);
+	forget_leftovers(sb_str(&top), &n);
 	if (n > 0)
 		log_detail("Removed %d old entr%s from the build cache (it keeps the last %d builds)", n, n == 1 ? "y" : "ies",
 			   KEEP_BUILDS);

@@ -18,7 +18,7 @@
 
 /* What built the jemalloc layer: its [metadata] table. */
 struct layer_meta {
-	char stack[32], arch[16], version[64], program[80];
+	char stack[32], arch[16], version[64], program[80], origin[32];
 };
 
 static const char *env_or(const char *name, const char *fallback)
@@ -38,6 +38,7 @@ static int meta_read(const char *layers, struct layer_meta *m)
 		toml_get(text, "metadata", "arch", m->arch, sizeof m->arch);
 		toml_get(text, "metadata", "version", m->version, sizeof m->version);
 		toml_get(text, "metadata", "program", m->program, sizeof m->program);
+		toml_get(text, "metadata", "origin", m->origin, sizeof m->origin);
 	}
 	free(text);
 	sb_release(&path);
@@ -53,7 +54,7 @@ static int layer_toml(const char *layers, const char *name, int launch, int buil
 	if (r == 0 && m)
 		r = sb_adds(&text, "\n[metadata]\n") < 0 || toml_kv(&text, "stack", m->stack) < 0 ||
 			    toml_kv(&text, "arch", m->arch) < 0 || toml_kv(&text, "version", m->version) < 0 ||
-			    toml_kv(&text, "program", m->program) < 0
+			    toml_kv(&text, "program", m->program) < 0 || toml_kv(&text, "origin", m->origin) < 0
 			? -1
 			: 0;
 	if (r == 0)
@@ -127,7 +128,8 @@ static int layer_reusable(const char *layers, const char *layer, const struct la
 	struct sb jl = SB_INIT;
 	int same = meta_read(layers, &was) == 0 && strcmp(was.stack, now->stack) == 0 &&
 		   strcmp(was.arch, now->arch) == 0 && strcmp(was.program, now->program) == 0 &&
-		   strcmp(was.program, "unknown") != 0 && *s->version && strcmp(was.version, s->version) == 0 &&
+		   strcmp(was.program, "unknown") != 0 && strcmp(was.origin, now->origin) == 0 && *now->origin &&
+		   *s->version && strcmp(was.version, s->version) == 0 &&
 		   sb_setf(&jl, "%s/.jemalloc", layer) == 0 && fsx_is_real_dir(sb_str(&jl)) == 1;
 	int r = !same ? 0 : stage_verify(sb_str(&jl), s->version, NULL, got, size, 1) == 0 ? 1 : -1;
 	sb_release(&jl);
@@ -145,9 +147,9 @@ int cnb_build_main(const char *bp_dir, const char *self)
 	char stack[64], got[64];
 	int r = EXIT_FAIL;
 
-	if (!layers || *layers != '/' || !platform || *platform != '/' || strpbrk(layers, " :'\n")) {
+	if (!layers || !fsx_path_plain(layers) || !platform || *platform != '/') {
 		log_error("bin/build needs CNB_LAYERS_DIR and CNB_PLATFORM_DIR (absolute paths), as the lifecycle sets them.");
-		return EXIT_USAGE;
+		return EXIT_FAIL;
 	}
 	if (stack_from_target(bp_dir, getenv("CNB_TARGET_DISTRO_NAME"), getenv("CNB_TARGET_DISTRO_VERSION"), stack,
 			      sizeof stack) < 0) {
@@ -161,6 +163,10 @@ int cnb_build_main(const char *bp_dir, const char *self)
 	if (sb_setf(&env_dir, "%s/env", platform) < 0 || sb_setf(&cache, "%s/cache", layers) < 0 ||
 	    sb_setf(&layer, "%s/jemalloc", layers) < 0 || sb_setf(&stage, "%s/jemalloc.new", layers) < 0)
 		goto out;
+	if (sb_setf(&list, "%s/jemalloc", sb_str(&cache)) < 0 || fsx_is_real_dir(sb_str(&list)) < 0) {
+		log_error("%s is not a directory (%s): refused.", sb_str(&list), strerror(errno));
+		goto out;
+	}
 	if (settings_read(sb_str(&env_dir), bp_dir, &s) < 0 ||
 	    install_target(bp_dir, stack, env_or("CNB_TARGET_ARCH", stack_arch()), &s, &t) < 0)
 		goto out;
@@ -170,6 +176,8 @@ int cnb_build_main(const char *bp_dir, const char *self)
 	 * buildpack's program makes a new layer. */
 	char key[17];
 	snprintf(now.program, sizeof now.program, "%s", progkey_compute(bp_dir, key) == 0 ? key : "unknown");
+	if (install_origin(bp_dir, &s, now.origin) < 0)
+		now.origin[0] = '\0';
 	install_announce(&s, &t);
 
 	/* The cache layer is kept whatever happens next. */

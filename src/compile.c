@@ -14,15 +14,21 @@
 #include <string.h>
 
 /* A directory the build writes below: absolute, and nothing in it that the
- * export file, LD_PRELOAD or the log would read as something else. */
-static int dir_ok(const char *what, const char *dir)
+ * export file, LD_PRELOAD, a sources.list line or the log would read as
+ * something else; and its jemalloc/ cache (for CACHE_DIR) no link. */
+static int dir_ok(const char *what, const char *dir, const char *sub)
 {
-	if (dir[0] != '/' || strpbrk(dir, " '\n:\r\t\"\\")) {
+	struct sb p = SB_INIT;
+	if (!fsx_path_plain(dir)) {
 		log_error("%s must be an absolute path without spaces, quotes, colons or control characters: %s", what, dir);
 		log_error("Nothing was changed in the app.");
 		return 0;
 	}
-	return 1;
+	int ok = !sub || (sb_setf(&p, "%s/%s", dir, sub) == 0 && fsx_is_real_dir(sb_str(&p)) >= 0);
+	if (!ok)
+		log_error("%s is not a directory (%s): remove it from the build cache.", sb_str(&p), strerror(errno));
+	sb_release(&p);
+	return ok;
 }
 
 /* BUILD_DIR/.apt/app/.jemalloc, when Heroku's apt buildpack put one there;
@@ -55,7 +61,7 @@ static int app_dir_ok(const char *build_dir, const char *name)
 	int ok = sb_setf(&p, "%s/%s", build_dir, name) == 0 && fsx_is_real_dir(sb_str(&p)) >= 0;
 	if (!ok) {
 		log_error("%s is not a directory of the app (%s): refused.", sb_str(&p), strerror(errno));
-		log_error("Nothing was changed in the app.");
+		log_error("Remove it from the app's repository; nothing was changed in the app.");
 	}
 	sb_release(&p);
 	return ok;
@@ -69,7 +75,7 @@ int compile_main(const char *build_dir, const char *cache_dir, const char *env_d
 	char stack[64], got[64];
 	int aptfile = 0, r = EXIT_FAIL;
 
-	if (!dir_ok("BUILD_DIR", build_dir) || !dir_ok("CACHE_DIR", cache_dir))
+	if (!dir_ok("BUILD_DIR", build_dir, NULL) || !dir_ok("CACHE_DIR", cache_dir, "jemalloc"))
 		return EXIT_FAIL;
 	if (settings_read(env_dir, bp_dir, &s) < 0)
 		return EXIT_FAIL;

@@ -185,6 +185,16 @@ int fsx_rm_rf(const char *path)
 	return rm_at(AT_FDCWD, path);
 }
 
+int fsx_rm_rf_at(int dirfd, const char *name)
+{
+	return rm_at(dirfd, name);
+}
+
+int fsx_path_plain(const char *path)
+{
+	return path[0] == '/' && !strpbrk(path, " '\"\\:\n\r\t");
+}
+
 static int copy_file_as(int from_dir, const char *from, int to_dir, const char *to, mode_t mode)
 {
 	char buf[65536];

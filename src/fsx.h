@@ -34,6 +34,14 @@ int fsx_read(const char *path, char **out, size_t max);
  * PATH is gone. */
 int fsx_rm_rf(const char *path);
 
+/* fsx_rm_rf of NAME in the directory DIRFD. */
+int fsx_rm_rf_at(int dirfd, const char *name);
+
+/* 1 when PATH is absolute and holds nothing that a sources.list line, an
+ * LD_PRELOAD list, the export file's quoting or the log would read as
+ * something else: no spaces, quotes, backslashes, colons or line breaks. */
+int fsx_path_plain(const char *path);
+
 /* Copies the regular file FROM to TO (which must not exist), with MODE. */
 int fsx_copy_file(const char *from, const char *to, mode_t mode);
 

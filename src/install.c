@@ -6,6 +6,7 @@
 #include "log.h"
 #include "sb.h"
 #include "settings.h"
+#include "sha256.h"
 #include "source.h"
 #include "stage.h"
 
@@ -20,12 +21,17 @@ static void supported(const char *bp_dir, const char *field, struct sb *list)
 }
 
 /* A stack the build cannot serve at all, with what to do. */
-static int refuse_stack(const char *bp_dir, const char *stack, const char *why)
+static int refuse_stack(const char *bp_dir, const char *stack, const char *why, int never)
 {
 	struct sb list = SB_INIT;
+	char best[32];
 	supported(bp_dir, "id", &list);
+	stack_recommended(bp_dir, best, sizeof best);
 	log_error("The %s stack %s: jemalloc packages exist for %s.", stack, why, sb_str(&list));
-	log_error("Move the app to a supported stack: heroku stack:set %s", strrchr(sb_str(&list), ' ') + 1);
+	if (never)
+		log_error("Unset JEMALLOC_SOURCE to build jemalloc from its source there, or move the app: heroku stack:set %s", best);
+	else
+		log_error("Move the app to a supported stack: heroku stack:set %s", best);
 	sb_release(&list);
 	return -1;
 }
@@ -47,9 +53,9 @@ int install_target(const char *bp_dir, const char *stack, const char *arch, cons
 		return -1;
 	}
 	if (known && strcmp(t->info.status, "eol") == 0)
-		return refuse_stack(bp_dir, stack, "is end of life");
+		return refuse_stack(bp_dir, stack, "is end of life", 0);
 	if (!known && s->source == SOURCE_NEVER)
-		return refuse_stack(bp_dir, stack, "is not a stack this buildpack knows");
+		return refuse_stack(bp_dir, stack, "is not a stack this buildpack knows", 1);
 	snprintf(t->stack, sizeof t->stack, "%s", stack);
 	snprintf(t->arch, sizeof t->arch, "%s", arch ? arch : "unknown");
 	t->packaged = known && arch && stack_has_arch(&t->info, arch);
@@ -57,6 +63,8 @@ int install_target(const char *bp_dir, const char *stack, const char *arch, cons
 	/* A source build makes code for the machine it runs on. */
 	if (!t->packaged && (s->source == SOURCE_NEVER || !arch || !machine || strcmp(arch, machine) != 0)) {
 		log_error("There is no jemalloc package for %s on this architecture (%s).", stack, t->arch);
+		log_error("%s", s->source == SOURCE_NEVER ? "Unset JEMALLOC_SOURCE to build jemalloc from its source here."
+							  : "A build from source makes code for the machine it runs on, which is another one.");
 		return -1;
 	}
 	if (!known)
@@ -111,6 +119,25 @@ static void entry_add(const struct install *in, const char *path)
 	if (in->entries && sb_setf(&top, "%s/jemalloc/", in->cache_dir) == 0 && strncmp(path, sb_str(&top), top.len) == 0)
 		sb_addf(in->entries, "%s%s", in->entries->len ? " " : "", path + top.len);
 	sb_release(&top);
+}
+
+int install_origin(const char *bp_dir, const struct settings *s, char origin[17])
+{
+	struct sb all = SB_INIT, path = SB_INIT;
+	char recipe[65], catalog[65], hex[65];
+	int r = -1;
+	if (source_recipe_hash(bp_dir, recipe) == 0 && sb_setf(&path, "%s/versions.txt", bp_dir) == 0 &&
+	    sha256_file(sb_str(&path), catalog) == 0 &&
+	    sb_setf(&all, "%s\n%s\n%d\n%s\n%s\n%s\n%s\n", s->apt_url ? s->apt_url : "", s->apt_key ? s->apt_key : "",
+		    (int)s->source, s->source_url, s->checksum ? s->checksum : "", recipe, catalog) == 0) {
+		sha256_str(sb_str(&all), hex);
+		memcpy(origin, hex, 16);
+		origin[16] = '\0';
+		r = 0;
+	}
+	sb_release(&all);
+	sb_release(&path);
+	return r;
 }
 
 void install_keep(const struct install *in)

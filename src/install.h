@@ -42,6 +42,11 @@ void install_announce(const struct settings *s, const struct target *t);
  * the jemalloc version it reports into GOT. */
 int install_stage(const struct install *in, struct sb *jdir, char *got, size_t size);
 
+/* What an installed tree depends on besides its version: the repository
+ * (URL and key), the source settings, the recipe and versions.txt; 16 hex
+ * digits. A CNB layer is reused only while this stays the same. */
+int install_origin(const char *bp_dir, const struct settings *s, char origin[17]);
+
 /* After a successful build: the cache keeps what this build and the one
  * before it used (cache.h), and this program's own build. */
 void install_keep(const struct install *in);

@@ -21,51 +21,36 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Where the child's bytes go: a buffer, the indented log, or our stdout. */
+/* The child's collected output. */
 struct sink {
 	char *buf;
 	size_t len, cap;
 	int failed;
-	int indent;
-	char line[4096];
-	size_t linelen;
 };
 
-static void sink_add(struct sink *s, const char *p, size_t n, int to_buf)
+static void sink_add(struct sink *s, const char *p, size_t n)
 {
-	if (to_buf) {
-		if (s->len + n > RUN_OUT_MAX)
-			n = RUN_OUT_MAX - s->len; /* keep draining, drop the rest */
-		if (s->len + n + 1 > s->cap) {
-			size_t cap = s->cap ? s->cap : 4096;
-			while (cap < s->len + n + 1)
-				cap *= 2;
-			char *nb = realloc(s->buf, cap);
-			if (!nb) {
-				s->failed = 1;
-				return;
-			}
-			s->buf = nb, s->cap = cap;
+	if (s->len + n > RUN_OUT_MAX)
+		n = RUN_OUT_MAX - s->len; /* keep draining, drop the rest */
+	if (s->len + n + 1 > s->cap) {
+		size_t cap = s->cap ? s->cap : 4096;
+		while (cap < s->len + n + 1)
+			cap *= 2;
+		char *nb = realloc(s->buf, cap);
+		if (!nb) {
+			s->failed = 1;
+			return;
 		}
-		memcpy(s->buf + s->len, p, n);
-		s->len += n;
-		s->buf[s->len] = '\0';
-	} else {
-		for (size_t i = 0; i < n; i++) {
-			if (p[i] != '\n' && s->linelen < sizeof s->line - 1) {
-				s->line[s->linelen++] = p[i];
-				continue;
-			}
-			s->line[s->linelen] = '\0';
-			log_indent(s->line);
-			s->linelen = 0;
-		}
+		s->buf = nb, s->cap = cap;
 	}
+	memcpy(s->buf + s->len, p, n);
+	s->len += n;
+	s->buf[s->len] = '\0';
 }
 
 /* Waits for PID until DEADLINE (ms, CLOCK_MONOTONIC), reading FD (when >= 0)
  * into SINK meanwhile. 0 with *STATUS, 1 when the deadline passed. */
-static int wait_child(pid_t pid, int fd, struct sink *sink, int to_buf, long long deadline, int *status)
+static int wait_child(pid_t pid, int fd, struct sink *sink, long long deadline, int *status)
 {
 	char buf[8192];
 	while (fd >= 0) {
@@ -83,7 +68,7 @@ static int wait_child(pid_t pid, int fd, struct sink *sink, int to_buf, long lon
 			continue;
 		if (r <= 0)
 			break;
-		sink_add(sink, buf, (size_t)r, to_buf);
+		sink_add(sink, buf, (size_t)r);
 	}
 	for (;;) {
 		pid_t w = waitpid(pid, status, WNOHANG);
@@ -98,14 +83,33 @@ static int wait_child(pid_t pid, int fd, struct sink *sink, int to_buf, long lon
 	}
 }
 
+#define FIXED_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* ARGV0 as the child's fixed PATH finds it, never as ours would: an earlier
+ * buildpack's PATH (an app's .apt/usr/bin, say) must not choose which tar or
+ * apt-get runs. */
+static const char *resolve(const char *argv0, char *buf, size_t size)
+{
+	if (strchr(argv0, '/'))
+		return argv0;
+	for (const char *p = FIXED_PATH; *p;) {
+		size_t n = strcspn(p, ":");
+		if ((size_t)snprintf(buf, size, "%.*s/%s", (int)n, p, argv0) < size && access(buf, X_OK) == 0)
+			return buf;
+		p += n + (p[n] == ':');
+	}
+	return argv0; /* not found: posix_spawn says so */
+}
+
 int run(const struct run_opts *o)
 {
+	char prog[4096];
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	int pipefd[2] = {-1, -1}, rc = -1, status = 0, err;
 	unsigned timeout = o->timeout_s ? o->timeout_s : RUN_DEFAULT_TIMEOUT;
-	struct sink sink = {.indent = o->indent};
-	int capture = o->out || o->indent;
+	struct sink sink = {0};
+	int capture = o->out != NULL;
 	pid_t pid;
 
 	if (o->out)
@@ -131,7 +135,7 @@ int run(const struct run_opts *o)
 		posix_spawn_file_actions_addchdir_np(&fa, o->cwd);
 	fflush(NULL);
 	/* glibc reports a failed exec as posix_spawnp's own error. */
-	err = posix_spawnp(&pid, o->argv[0], &fa, &attr, o->argv, o->envp);
+	err = posix_spawn(&pid, resolve(o->argv[0], prog, sizeof prog), &fa, &attr, o->argv, o->envp);
 	if (err != 0) {
 		errno = err;
 		rc = RUN_CANNOT_EXEC;
@@ -141,8 +145,7 @@ int run(const struct run_opts *o)
 		close(pipefd[1]);
 		pipefd[1] = -1;
 	}
-	int w = wait_child(pid, capture ? pipefd[0] : -1, &sink, o->out != NULL, now_ms() + (long long)timeout * 1000,
-			   &status);
+	int w = wait_child(pid, capture ? pipefd[0] : -1, &sink, now_ms() + (long long)timeout * 1000, &status);
 	if (w != 0) {
 		err = errno;
 		kill(-pid, SIGKILL);
@@ -151,10 +154,6 @@ int run(const struct run_opts *o)
 		errno = err;
 		rc = w == 1 ? RUN_TIMEOUT : -1;
 		goto out;
-	}
-	if (sink.indent && sink.linelen) {
-		sink.line[sink.linelen] = '\0';
-		log_indent(sink.line);
 	}
 	if (o->out) {
 		if (sink.failed || (!sink.buf && !(sink.buf = calloc(1, 1)))) {
@@ -223,7 +222,7 @@ char *const *run_env(void)
 	int n = 0;
 	if (env[0])
 		return env;
-	env[n++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	env[n++] = "PATH=" FIXED_PATH;
 	env[n++] = "LC_ALL=C";
 	for (int i = 0; pass[i]; i++) {
 		char *kv, *v = getenv(pass[i]);

@@ -3,12 +3,11 @@
  * Calling order: fill a struct run_opts (argv NULL-terminated; envp the
  * child's whole environment, NULL-terminated, usually run_env()), call run().
  * run() owns every fd and pipe it makes and closes them before it returns.
- * stdin is /dev/null. The child's stdout (and stderr, with merge_stderr) goes:
- *   - into *out, a malloc'd NUL-terminated buffer (capped at RUN_OUT_MAX) the
- *     caller frees, when out is set;
- *   - else through log_indent's seven-space indent, line by line as it
- *     comes, when indent is set;
- *   - else to our own stdout and stderr.
+ * stdin is /dev/null. The child's stdout (and stderr, with merge_stderr) goes
+ * into *out, a malloc'd NUL-terminated buffer (capped at RUN_OUT_MAX) the
+ * caller frees, when out is set; else to our own stdout and stderr. A
+ * program named without a '/' is looked up in the fixed PATH of run_env(),
+ * never in ours.
  * The child runs in its own process group; when timeout_s (default
  * RUN_DEFAULT_TIMEOUT) passes, the whole group is killed.
  *
@@ -33,7 +32,6 @@ struct run_opts {
 	const char *cwd; /* NULL: ours */
 	char **out;
 	int merge_stderr;
-	int indent;
 	unsigned timeout_s; /* 0: RUN_DEFAULT_TIMEOUT */
 };
 

@@ -94,16 +94,6 @@ const char *sb_str(const struct sb *sb)
 	return sb->buf ? sb->buf : "";
 }
 
-char *sb_detach(struct sb *sb)
-{
-	char *s = sb->len ? sb->buf : NULL;
-	if (!s)
-		free(sb->buf);
-	sb->buf = NULL;
-	sb->len = sb->alloc = 0;
-	return s;
-}
-
 int word_in(const char *list, const char *word)
 {
 	size_t n = strlen(word);

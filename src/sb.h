@@ -27,8 +27,6 @@ void sb_reset(struct sb *sb);
 void sb_release(struct sb *sb);
 /* The text, or "" for an empty buffer. */
 const char *sb_str(const struct sb *sb);
-/* Hands the malloc'd text to the caller (NULL when empty) and resets SB. */
-char *sb_detach(struct sb *sb);
 
 /* 1 when WORD is one of the words of LIST (separated by spaces or
  * newlines), as stacks/' "arches=amd64 arm64" and the cache's build lines

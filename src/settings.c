@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int url_ok(const char *url, int allow_file)
 {
@@ -62,12 +63,14 @@ static void conf_defaults(const char *bp_dir, struct settings *s)
 		sb_release(&path);
 		return;
 	}
+	/* The repository's URL and key come as a pair: the app's, or these. */
+	int repo = !s->apt_url && !s->apt_key;
 	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		if (!s->apt_url && strncmp(l, "url=", 4) == 0 && l[4])
+		if (repo && !s->apt_url && strncmp(l, "url=", 4) == 0 && l[4])
 			s->apt_url = strdup(l + 4);
 		if (!s->source_url && strncmp(l, "source_url=", 11) == 0 && l[11])
 			s->source_url = strdup(l + 11);
-		if (!s->apt_key && strncmp(l, "key=", 4) == 0 && l[4] && !strstr(l + 4, "..") &&
+		if (repo && !s->apt_key && strncmp(l, "key=", 4) == 0 && l[4] && !strstr(l + 4, "..") &&
 		    sb_setf(&path, "%s/%s", bp_dir, l + 4) == 0)
 			fsx_read(sb_str(&path), &s->apt_key, ENVDIR_VALUE_MAX);
 	}
@@ -138,7 +141,10 @@ void settings_explain(const struct settings *s)
 		int plain = strlen(e) < 200 && strspn(e, "abcdefghijklmnopqrstuvwxyz0123456789_-,") == strlen(e);
 		log_detail("JEMALLOC_ENABLED=%s is a list of process types: dynos of those types run on jemalloc",
 			   plain ? e : "(unusual characters)");
-		log_detail("(gaffneyc/heroku-buildpack-jemalloc read anything but true as off).");
+		log_detail("(gaffneyc/heroku-buildpack-jemalloc read anything but true as off)%s.",
+			   strcasecmp(e, "yes") == 0 || strcasecmp(e, "on") == 0 || strcmp(e, "1") == 0 || strcasecmp(e, "true") == 0
+				   ? "; for every dyno, set JEMALLOC_ENABLED=true"
+				   : "");
 	}
 	if (s->ld_preload && *s->ld_preload) {
 		log_error("Warning: LD_PRELOAD is set in the app's config: it reaches this build, later buildpacks and every");

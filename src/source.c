@@ -35,7 +35,7 @@ static int tarball(const char *cache_dir, const struct release *rel, const char 
 		   struct sb *path)
 {
 	struct sb url = SB_INIT, part = SB_INIT, display = SB_INIT, dir = SB_INIT;
-	char got[65];
+	char got[65] = "(unreadable)";
 	int r = -1;
 	if (sb_setf(&dir, "%s/jemalloc/sources", cache_dir) < 0 || fsx_mkdirs(sb_str(&dir), 0755) < 0 ||
 	    sb_setf(path, "%s/%s", sb_str(&dir), rel->file) < 0) {
@@ -74,22 +74,29 @@ out:
 	return r;
 }
 
-/* Every member stays below the top directory, and the whole is bounded. */
+/* What a release tarball holds: directories and regular files below its top
+ * directory, no links of either kind (official tarballs have none), and not
+ * too much of it. GNU tar refuses ".." and absolute names by itself; this
+ * refuses them before it runs, and a listing cut short is no listing. */
 static int tarball_listing_ok(const char *path)
 {
 	char *out = NULL;
 	const char *argv[] = {"tar", "-tvf", path, NULL};
 	struct run_opts ro = {.argv = (char *const *)argv, .envp = run_env(), .out = &out, .timeout_s = 120};
 	unsigned long long total = 0;
-	int ok = run(&ro) == 0 && out;
+	int ok = run(&ro) == 0 && out && strlen(out) < RUN_OUT_MAX;
 	for (char *save = NULL, *l = ok ? strtok_r(out, "\n", &save) : NULL; ok && l; l = strtok_r(NULL, "\n", &save)) {
 		/* "-rw-r--r-- user/group 1234 2022-05-06 12:00 jemalloc-5.3.0/README" */
-		char mode[16], owner[128], date[32], time_[32], name[1024];
-		unsigned long long size;
-		if (sscanf(l, "%15s %127s %llu %31s %31s %1023s", mode, owner, &size, date, time_, name) != 6 ||
-		    name[0] == '/' || strstr(name, "..") || !strchr("-dlh", mode[0]))
+		char mode[16], owner[128], date[32], clock[32];
+		unsigned long long size = 0;
+		int name = 0;
+		if (sscanf(l, "%15s %127s %llu %31s %31s %n", mode, owner, &size, date, clock, &name) != 5 || name == 0 ||
+		    (mode[0] != '-' && mode[0] != 'd'))
 			ok = 0;
-		total += size;
+		else if (l[name] == '/' || strstr(l + name, ".."))
+			ok = 0;
+		else
+			total += size;
 	}
 	free(out);
 	return ok && total < UNPACKED_MAX;
@@ -128,24 +135,40 @@ out:
 	return r;
 }
 
-/* source-<stack>-<arch>-<version>-<tarball>-<recipe>: what the tree is made of. */
+/* source-<stack>-<arch>-<version>-<tarball>-<recipe>: what the tree is made
+ * of. The recipe is debian/recipe and the debian/jemalloc.sh it installs. */
 static int tree_key(const char *bp_dir, const char *stack, const char *arch, const struct release *rel, struct sb *key)
 {
-	struct sb recipe = SB_INIT;
 	char hex[65];
-	int r = sb_setf(&recipe, "%s/debian/recipe", bp_dir) < 0 || sha256_file(sb_str(&recipe), hex) < 0 ? -1 : 0;
+	if (source_recipe_hash(bp_dir, hex) < 0) {
+		log_error("Cannot read the buildpack's debian/recipe and debian/jemalloc.sh: %s.", strerror(errno));
+		return -1;
+	}
+	return sb_setf(key, "source-%s-%s-%s-%.12s-%.12s", stack, arch, rel->version, rel->sha256, hex);
+}
+
+int source_recipe_hash(const char *bp_dir, char hex[65])
+{
+	const char *files[] = {"debian/recipe", "debian/jemalloc.sh", NULL};
+	struct sb path = SB_INIT, all = SB_INIT;
+	char one[65];
+	int r = 0;
+	for (int i = 0; files[i] && r == 0; i++)
+		r = sb_setf(&path, "%s/%s", bp_dir, files[i]) < 0 || sha256_file(sb_str(&path), one) < 0 ||
+			    sb_addf(&all, "%s %s\n", one, files[i]) < 0
+			? -1
+			: 0;
 	if (r == 0)
-		r = sb_setf(key, "source-%s-%s-%s-%.12s-%.12s", stack, arch, rel->version, rel->sha256, hex);
-	else
-		log_error("Cannot read the buildpack's %s: %s.", sb_str(&recipe), strerror(errno));
-	sb_release(&recipe);
+		sha256_str(sb_str(&all), hex);
+	sb_release(&path);
+	sb_release(&all);
 	return r;
 }
 
 int source_tree(const char *bp_dir, const char *cache_dir, const char *stack, const char *arch,
 		const struct release *rel, const char *base_url, struct sb *tree)
 {
-	struct sb key = SB_INIT, dir = SB_INIT, work = SB_INIT, tar = SB_INIT, made = SB_INIT, p = SB_INIT;
+	struct sb key = SB_INIT, dir = SB_INIT, work = SB_INIT, tar = SB_INIT, made = SB_INIT;
 	int r = -1;
 	if (tree_key(bp_dir, stack, arch, rel, &key) < 0 ||
 	    sb_setf(&dir, "%s/jemalloc/trees/%s", cache_dir, sb_str(&key)) < 0 ||
@@ -169,7 +192,7 @@ int source_tree(const char *bp_dir, const char *cache_dir, const char *stack, co
 		log_error("debian/recipe made no app/.jemalloc directory.");
 		goto out;
 	}
-	if (sb_setf(&p, "%s/dest/app", sb_str(&work)) < 0 || fsx_mkdirs(sb_str(&dir), 0755) < 0 ||
+	if (fsx_mkdirs(sb_str(&dir), 0755) < 0 ||
 	    rename(sb_str(&made), sb_str(tree)) < 0) {
 		log_error("Cannot keep the built tree in %s: %s.", sb_str(&dir), strerror(errno));
 		fsx_rm_rf(sb_str(&dir));
@@ -184,6 +207,5 @@ out:
 	sb_release(&work);
 	sb_release(&tar);
 	sb_release(&made);
-	sb_release(&p);
 	return r;
 }

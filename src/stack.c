@@ -93,6 +93,22 @@ int stack_list(const char *bp_dir, const char *field_name, struct sb *out)
 	return 0;
 }
 
+void stack_recommended(const char *bp_dir, char *id, size_t size)
+{
+	char ids[64][32];
+	int n = stack_ids(bp_dir, ids, 64);
+	id[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		struct stack st;
+		if (stack_load(bp_dir, ids[i], &st) != 1 || strcmp(st.status, "eol") == 0)
+			continue;
+		if (!*id || strcmp(st.status, "recommended") == 0)
+			snprintf(id, size, "%s", st.id);
+		if (strcmp(st.status, "recommended") == 0)
+			return;
+	}
+}
+
 int stack_from_target(const char *bp_dir, const char *distro, const char *version, char *id, size_t size)
 {
 	char ids[64][32], end;

@@ -37,6 +37,10 @@ int stack_from_target(const char *bp_dir, const char *distro, const char *versio
  * 26.04" (FIELD "ubuntu"): the stacks packages are built for. */
 int stack_list(const char *bp_dir, const char *field, struct sb *out);
 
+/* The stack stacks/ marks recommended (else the newest it builds for), for
+ * "heroku stack:set"; "" when there is none. */
+void stack_recommended(const char *bp_dir, char *id, size_t size);
+
 /* The Debian architecture of this machine (amd64, arm64), or NULL. */
 const char *stack_arch(void);
 

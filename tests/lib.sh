@@ -101,6 +101,18 @@ test_repository() {
 	url="http://127.0.0.1:$port/apt"
 	closed=$(free_port)
 }
+# offline CMD...: runs CMD while the test repository does not answer, at the
+# same URL (the package cache is keyed by it): what CMD does, it does
+# without the network.
+offline() {
+	kill "$server" 2>/dev/null
+	wait "$server" 2>/dev/null || true
+	local r=0
+	"$@" || r=$?
+	serve "$srv" apt/heroku-jemalloc.asc "$port" || return 1
+	return "$r"
+}
+
 test_repository_done() {
 	kill "$server" 2>/dev/null
 	local m
