@@ -1,6 +1,7 @@
 #include "catalog.h"
 
 #include "fsx.h"
+#include "log.h"
 #include "sb.h"
 #include "sha256.h"
 #include "version.h"
@@ -83,4 +84,35 @@ const struct release *catalog_pick(const struct catalog *c, const char *want)
 		if (v[i] == best)
 			return &c->r[i];
 	return NULL;
+}
+
+int catalog_release(const struct catalog *c, const char *want, const char *checksum, const char *stack,
+		    const char *arch, struct release *rel)
+{
+	const struct release *r = catalog_pick(c, want);
+	if (r && checksum && strcmp(r->sha256, checksum) != 0) {
+		log_error("JEMALLOC_CHECKSUM is not the SHA-256 this buildpack pins for jemalloc %s (%s).", r->version, r->sha256);
+		log_error("Unset JEMALLOC_CHECKSUM: it is only for releases newer than this buildpack.");
+		return -1;
+	}
+	if (r) {
+		*rel = *r;
+		return 0;
+	}
+	if (checksum) {
+		memset(rel, 0, sizeof *rel);
+		snprintf(rel->version, sizeof rel->version, "%s", want);
+		snprintf(rel->file, sizeof rel->file, "jemalloc-%s.tar.bz2", want);
+		snprintf(rel->sha256, sizeof rel->sha256, "%s", checksum);
+		return 0;
+	}
+	struct sb list = SB_INIT;
+	for (size_t i = c->n; i > 0; i--)
+		sb_addf(&list, "%s%s", i == c->n ? "" : ", ", c->r[i - 1].version);
+	log_error("jemalloc %s is not available for %s on %s: this buildpack's versions.txt has no such release.", want,
+		  stack, arch);
+	log_error("Available: %s. Set JEMALLOC_VERSION to one of them, or unset it for the newest.", sb_str(&list));
+	log_error("For a release newer than this buildpack, also set JEMALLOC_CHECKSUM to its tarball's SHA-256.");
+	sb_release(&list);
+	return -1;
 }

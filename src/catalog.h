@@ -25,4 +25,11 @@ void catalog_free(struct catalog *c);
 /* The newest release matching WANT ("" newest, "5", "5.3", "5.3.0"), or NULL. */
 const struct release *catalog_pick(const struct catalog *c, const char *want);
 
+/* The release a build from source makes for JEMALLOC_VERSION WANT: the
+ * catalog's newest match, or, for a release newer than the catalog, the one
+ * JEMALLOC_CHECKSUM (CHECKSUM, may be NULL) vouches for. -1 after saying in
+ * the build log what exists (STACK and ARCH name the target there). */
+int catalog_release(const struct catalog *c, const char *want, const char *checksum, const char *stack,
+		    const char *arch, struct release *rel);
+
 #endif

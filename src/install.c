@@ -80,38 +80,6 @@ void install_announce(const struct settings *s, const struct target *t)
 	settings_explain(s);
 }
 
-/* The release to build: versions.txt's, or the one JEMALLOC_CHECKSUM vouches for. */
-static int release_pick(const struct install *in, const struct catalog *c, struct release *rel)
-{
-	const struct settings *s = in->s;
-	const struct release *r = catalog_pick(c, s->version);
-	if (r && s->checksum && strcmp(r->sha256, s->checksum) != 0) {
-		log_error("JEMALLOC_CHECKSUM is not the SHA-256 this buildpack pins for jemalloc %s (%s).", r->version, r->sha256);
-		log_error("Unset JEMALLOC_CHECKSUM: it is only for releases newer than this buildpack.");
-		return -1;
-	}
-	if (r) {
-		*rel = *r;
-		return 0;
-	}
-	if (s->checksum) {
-		memset(rel, 0, sizeof *rel);
-		snprintf(rel->version, sizeof rel->version, "%s", s->version);
-		snprintf(rel->file, sizeof rel->file, "jemalloc-%s.tar.bz2", s->version);
-		snprintf(rel->sha256, sizeof rel->sha256, "%s", s->checksum);
-		return 0;
-	}
-	struct sb list = SB_INIT;
-	for (size_t i = c->n; i > 0; i--)
-		sb_addf(&list, "%s%s", i == c->n ? "" : ", ", c->r[i - 1].version);
-	log_error("jemalloc %s is not available for %s on %s: this buildpack's versions.txt has no such release.",
-		  s->version, in->t->stack, in->t->arch);
-	log_error("Available: %s. Set JEMALLOC_VERSION to one of them, or unset it for the newest.", sb_str(&list));
-	log_error("For a release newer than this buildpack, also set JEMALLOC_CHECKSUM to its tarball's SHA-256.");
-	sb_release(&list);
-	return -1;
-}
-
 /* Adds PATH, relative to CACHE_DIR/jemalloc, to the build's cache entries. */
 static void entry_add(const struct install *in, const char *path)
 {
@@ -155,7 +123,7 @@ static int from_source(const struct install *in, const char *why, struct sb *tre
 		log_error("Cannot read the buildpack's versions.txt: %s.", strerror(errno));
 		return -1;
 	}
-	if (release_pick(in, &c, &rel) == 0) {
+	if (catalog_release(&c, in->s->version, in->s->checksum, in->t->stack, in->t->arch, &rel) == 0) {
 		log_detail("%s: jemalloc %s is built from its official source instead (about a minute, once; later builds reuse it).",
 			   why, rel.version);
 		r = source_tree(in->bp_dir, in->cache_dir, in->t->stack, in->t->arch, &rel, in->s->source_url, tree);
