@@ -67,7 +67,7 @@ pool_versions() {
 copy_buildpack() {
 	local f
 	"$TOP/scripts/package" --list | while read -r f; do
-		mkdir -p "$1/${f%/*}"
+		case $f in */*) mkdir -p "$1/${f%/*}" ;; esac
 		cp -p "$TOP/$f" "$1/$f"
 	done
 }
