@@ -66,6 +66,7 @@ pool_versions() {
 # a built program.
 copy_buildpack() {
 	local f
+	mkdir -p "$1"
 	"$TOP/scripts/package" --list | while read -r f; do
 		case $f in */*) mkdir -p "$1/${f%/*}" ;; esac
 		cp -p "$TOP/$f" "$1/$f"
