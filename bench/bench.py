@@ -53,34 +53,43 @@ import time
 # benchmark's data (see the README's memory tables for its cost).
 RECOMMENDED = "narenas:2,background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0"
 # The search over MALLOC_CONF on the newest jemalloc: its defaults, then one
-# knob at a time around RECOMMENDED (arena count, decay, background thread,
-# tcache size, per-CPU arenas, extent fit and retain), so each row says what
-# that knob does here. (label, MALLOC_CONF)
+# knob at a time around narenas:2 with a 1 s dirty decay (arena count, decay,
+# background thread, tcache size, per-CPU arenas, extent fit and retain), so
+# each row says what that knob does here, and the knobs that saved memory
+# together ("lean"). (label, MALLOC_CONF)
 SEARCH = [
     ("defaults", ""),
-    ("narenas:2", "narenas:2"),
     ("recommended", RECOMMENDED),
     ("no background thread", "narenas:2,dirty_decay_ms:1000,muzzy_decay_ms:0"),
     ("narenas:1", "narenas:1,background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0"),
     ("percpu_arena", "percpu_arena:percpu,background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0"),
     ("decay at once", "narenas:2,background_thread:true,dirty_decay_ms:0,muzzy_decay_ms:0"),
-    ("small tcache", RECOMMENDED + ",tcache_max:1024"),
-    ("tight fit, no retain", RECOMMENDED + ",lg_extent_max_active_fit:2,retain:false"),
+    ("small tcache", "narenas:2,background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0,tcache_max:1024"),
+    ("tight fit, no retain", "narenas:2,background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0,lg_extent_max_active_fit:2,retain:false"),
+    ("lean", "narenas:1,background_thread:true,dirty_decay_ms:0,muzzy_decay_ms:0,tcache_max:1024"),
 ]
 QUICK_SEARCH = ("defaults", "recommended")
 LONG_SEARCH = ("defaults", "recommended")
 
 
 def best_conf(version):
-    """RECOMMENDED in the options VERSION has: 5.x has it all; 4.1 to 4.5
-    decay by time (purge:decay, decay_time in seconds); 3.x only by a ratio
-    of dirty to active pages (lg_dirty_mult: higher keeps fewer)."""
-    major, minor = (int(x) for x in version.split(".")[:2])
-    if major >= 5:
-        return RECOMMENDED
-    if major == 4 and minor >= 1:
-        return "narenas:2,purge:decay,decay_time:1"
-    return "narenas:2,lg_dirty_mult:8"
+    """RECOMMENDED in the options VERSION has. 5.3 has them all; 5.0 to 5.2
+    size the tcache by lg_tcache_max; 4.1 to 4.5 decay by time in seconds
+    (purge:decay, decay_time) and have no background thread; 3.x purges by
+    a ratio of dirty to active pages only (lg_dirty_mult: 8, at most one
+    dirty page in 256 active ones, is its nearest to decaying fast)."""
+    opts = dict(kv.split(":", 1) for kv in RECOMMENDED.split(","))
+    v = tuple(int(x) for x in version.split(".")[:2])
+    out = ["narenas:" + opts["narenas"]] if "narenas" in opts else []
+    if v >= (5, 0):
+        out += ["%s:%s" % (k, opts[k]) for k in ("background_thread", "dirty_decay_ms", "muzzy_decay_ms") if k in opts]
+    elif v >= (4, 1):
+        out += ["purge:decay", "decay_time:%d" % (int(opts.get("dirty_decay_ms", "10000")) // 1000)]
+    else:
+        out += ["lg_dirty_mult:8"]
+    if "tcache_max" in opts:
+        out.append("tcache_max:" + opts["tcache_max"] if v >= (5, 3) else "lg_tcache_max:%d" % (int(opts["tcache_max"]).bit_length() - 1))
+    return ",".join(out)
 
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -312,14 +321,20 @@ def hyperfine(a, env, *commands):
 def activation(a, app):
     say("-----> Activation overhead (hyperfine, %d runs each)" % a.runs_activate)
     env = {"PATH": CLEAN_PATH, "HOME": app, "JEMALLOC_ENABLED": "true"}
+    lib = app + "/.jemalloc/lib/libjemalloc.so"
     r = {"load_before": loadavg()}
-    true, wrapped = hyperfine(a, env, "/bin/true", "%s/.jemalloc/bin/jemalloc.sh /bin/true" % app)
+    true, wrapped, floor = hyperfine(a, env, "/bin/true", "%s/.jemalloc/bin/jemalloc.sh /bin/true" % app, "/bin/sh -c 'exec /bin/true'")
+    preloaded, = hyperfine(a, {**env, "LD_PRELOAD": lib}, "/bin/true")
     plain, profiled = hyperfine(a, env, "/bin/sh -c :", "/bin/sh -c '. %s/.profile.d/jemalloc.sh'" % app)
-    r.update({"true": true, "jemalloc_sh_true": wrapped, "sh": plain, "sh_with_profile": profiled,
-              "wrapper_extra_s": wrapped["median"] - true["median"], "profile_extra_s": profiled["median"] - plain["median"],
+    r.update({"true": true, "jemalloc_sh_true": wrapped, "sh_exec_true": floor, "true_preloaded": preloaded,
+              "sh": plain, "sh_with_profile": profiled,
+              "wrapper_extra_s": wrapped["median"] - true["median"], "sh_exec_extra_s": floor["median"] - true["median"],
+              "preload_extra_s": preloaded["median"] - true["median"], "profile_extra_s": profiled["median"] - plain["median"],
               "load_after": loadavg()})
     say("       jemalloc.sh true %.2f ms against true %.2f ms (+%.2f ms; target under 1 ms: %s)"
         % (wrapped["median"] * 1e3, true["median"] * 1e3, r["wrapper_extra_s"] * 1e3, "met" if r["wrapper_extra_s"] < 1e-3 else "missed"))
+    say("       of which any sh wrapper (sh -c 'exec true') +%.2f ms, jemalloc loaded into true (LD_PRELOAD) +%.2f ms"
+        % (r["sh_exec_extra_s"] * 1e3, r["preload_extra_s"] * 1e3))
     say("       sh with .profile.d/jemalloc.sh %.2f ms against sh %.2f ms (+%.2f ms)"
         % (profiled["median"] * 1e3, plain["median"] * 1e3, r["profile_extra_s"] * 1e3))
     return r
@@ -448,16 +463,23 @@ WORKLOADS = [
 ]
 
 
-def rss_figures(r):
-    """Peak over the whole run; plateau: the median over the last quarter of
-    the load; drift: how much that quarter sits above the one before it (a
+def rss_figures(r, cycle):
+    """Peak over the whole run. Plateau: the median over the last whole
+    cycles of the apps' cache (CYCLE seconds; two, or a quarter of the load
+    when that is more), so it never depends on where in a cycle the load
+    ended. Drift: the median of the last cycle against the one before it (a
     figure near 0 says RSS has levelled off)."""
-    load = [k for t, k in r["samples"] if t <= r["load_end_s"]] or [k for _, k in r["samples"]]
-    q = max(1, len(load) // 4)
-    last, before = load[-q:], load[-2 * q:-q] or load[-q:]
+    end = r["load_end_s"]
+    load = [(t, k) for t, k in r["samples"] if t <= end] or r["samples"]
+    n = max(2, int(end / cycle / 4))
+
+    def window(first, last):
+        got = [k for t, k in load if end - first * cycle < t <= end - last * cycle]
+        return statistics.median(got) if got else statistics.median(k for _, k in load)
+
     r["peak_kib"] = max(k for _, k in r["samples"])
-    r["plateau_kib"] = statistics.median(last)
-    r["drift"] = r["plateau_kib"] / statistics.median(before) - 1
+    r["plateau_kib"] = window(n, 0)
+    r["drift"] = window(1, 0) / window(2, 1) - 1
     r["idle_end_kib"] = r["samples"][-1][1]
 
 
@@ -471,11 +493,11 @@ def memory_configs(a, wname):
     elif a.long:
         search = [s for s in SEARCH if s[0] in LONG_SEARCH]
     if wname.startswith("Python") and not a.long:
-        search = [s for s in SEARCH if s[0] in ("defaults", "recommended", "decay at once")]
+        search = [s for s in SEARCH if s[0] in ("defaults", "recommended", "lean")]
     for label, conf in search:
         rows.append(("jemalloc %s, %s" % (newest, label), "search", libs[newest], {"MALLOC_CONF": conf} if conf else {}))
     rows.append(("Debian libjemalloc2 %s, recommended" % a.debian_version, "debian", a.debian_lib, {"MALLOC_CONF": RECOMMENDED}))
-    if wname.startswith("Ruby"):
+    if wname.startswith("Ruby") and not a.long:
         for v in a.versions:
             if v != newest:
                 rows.append(("jemalloc %s, best" % v, "version", libs[v], {"MALLOC_CONF": best_conf(v)}))
@@ -490,14 +512,14 @@ def memory(a):
     for wname, runner, argv in WORKLOADS:
         rows = {}
         for cname, role, lib, extra in memory_configs(a, wname):
-            env = {"PATH": CLEAN_PATH, "HOME": a.tmp, "LANG": "C.UTF-8", **extra}
+            env = {"PATH": CLEAN_PATH, "HOME": a.tmp, "LANG": "C.UTF-8", "BENCH_CYCLE_S": str(a.cycle), **extra}
             if lib:
                 env["LD_PRELOAD"] = lib
             res = runner(a, argv, env, os.path.join(HERE, "app"))
             if res["on_jemalloc"] != bool(lib):
                 sys.exit("bench: %s / %s: jemalloc %s mapped, not as configured" % (wname, cname, "is" if res["on_jemalloc"] else "is not"))
             res.update({"role": role, "env": extra, "library": lib})
-            rss_figures(res)
+            rss_figures(res, a.cycle)
             rows[cname] = res
             say("       %-36s %-44s peak %4.0f MiB, plateau %4.0f MiB (drift %+.0f%%), idle %4.0f MiB, %7.1f %s, p99 %.1f ms"
                 % (wname[:36], cname, res["peak_kib"] / 1024, res["plateau_kib"] / 1024, res["drift"] * 100,
@@ -589,6 +611,8 @@ def tables(res):
     L += ["", "**Activation overhead** (hyperfine, median; target for `jemalloc.sh`: under 1 ms):", "", "| command | time | extra |", "|---|---|---|",
           "| `true` | %.2f ms | |" % (ac["true"]["median"] * 1e3),
           "| `jemalloc.sh true` | %.2f ms | +%.2f ms |" % (ac["jemalloc_sh_true"]["median"] * 1e3, ac["wrapper_extra_s"] * 1e3),
+          "| `sh -c 'exec true'` (any sh wrapper) | %.2f ms | +%.2f ms |" % (ac["sh_exec_true"]["median"] * 1e3, ac["sh_exec_extra_s"] * 1e3),
+          "| `true` with jemalloc in `LD_PRELOAD` | %.2f ms | +%.2f ms |" % (ac["true_preloaded"]["median"] * 1e3, ac["preload_extra_s"] * 1e3),
           "| `sh -c :` | %.2f ms | |" % (ac["sh"]["median"] * 1e3),
           "| `sh` sourcing `.profile.d/jemalloc.sh` | %.2f ms | +%.2f ms |" % (ac["sh_with_profile"]["median"] * 1e3, ac["profile_extra_s"] * 1e3)]
     return "\n".join(L) + "\n"
@@ -650,12 +674,13 @@ def main():
         p.add_argument("--" + opt, required=True)
     p.add_argument("--lib", action="append", default=[], metavar="VERSION=DEB", help="a package of another version, for the memory tables")
     p.add_argument("--quick", action="store_true", help="few runs, short loads: checks the bench works, measures nothing")
-    p.add_argument("--long", action="store_true", help="20 minutes of load per setting, on the main settings only")
+    p.add_argument("--long", action="store_true", help="20 minutes of load per setting, on the main settings only (about 5 hours)")
     a = p.parse_args()
     quick = a.quick
     a.runs_cold, a.runs_warm, a.runs_src = (2, 3, 1) if quick else (5, 15, 2)
     a.runs_alloc, a.alloc_ops, a.runs_activate = (2, 200_000, 20) if quick else (5, 8_000_000, 300)
-    a.load_seconds, a.idle_seconds, a.sample_every = (6, 2, 0.5) if quick else (1200, 60, 5) if a.long else (60, 10, 1)
+    a.load_seconds, a.idle_seconds, a.sample_every = (6, 2, 0.5) if quick else (1200, 60, 2) if a.long else (60, 10, 1)
+    a.cycle = 20
     a.tmp = tempfile.mkdtemp(prefix="bench.")
     res = {"machine": machine(a), "version": a.version, "quick": quick, "long": a.long}
     a.libs = {}

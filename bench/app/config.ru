@@ -4,20 +4,20 @@
 # them through an ERB template (a page of HTML, strings of every size), or as
 # JSON for the API half of the traffic, and parses the JSON back as a client
 # library would. A fragment cache shared by all threads keeps rendered
-# fragments (1 KiB to 64 KiB); its bound grows and shrinks over a 40 s cycle,
-# as caches do when traffic moves between pages, so long-lived strings are
-# freed in bulk between short-lived garbage: the pattern that fragments
-# malloc's arenas.
+# fragments (1 KiB to 64 KiB); its bound grows and shrinks over a cycle of
+# BENCH_CYCLE_S seconds (20 by default), as caches do when traffic moves
+# between pages, so long-lived strings are freed in bulk between short-lived
+# garbage: the pattern that fragments malloc's arenas.
 require "erb"
 require "json"
 
 CACHE = {}
 CACHE_MAX = 6000
-CYCLE_S = 40.0
+CYCLE_S = ENV.fetch("BENCH_CYCLE_S", "20").to_f
 LOCK = Mutex.new
 T0 = Process.clock_gettime(Process::CLOCK_MONOTONIC)
 
-PAGE = ERB.new(<<~HTML, trim_mode: "-")
+PAGE = ERB.new(<<~'HTML', trim_mode: "-")
   <!DOCTYPE html>
   <html><head><title><%= title %></title></head><body>
   <h1><%= title %></h1>

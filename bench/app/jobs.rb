@@ -4,8 +4,9 @@
 # payload, builds a result of short-lived objects and strings, and leaves a
 # long-lived trace: every job adds to its thread's open batch (kept until 50
 # jobs have gone by, then dropped whole) and some jobs store a result in a
-# shared store whose bound grows and shrinks over a 40 s cycle. So short-lived
-# garbage is churned between long-lived objects on every thread at once.
+# shared store whose bound grows and shrinks over a cycle of BENCH_CYCLE_S
+# seconds (20 by default). So short-lived garbage is churned between
+# long-lived objects on every thread at once.
 #
 # Usage: ruby jobs.rb THREADS LOAD_SECONDS IDLE_SECONDS
 # Prints one JSON line when the load ends: jobs, jobs_per_s, p50_ms, p99_ms
@@ -16,7 +17,7 @@ require "json"
 threads, load_s, idle_s = ARGV.map(&:to_f)
 abort "usage: ruby jobs.rb THREADS LOAD_SECONDS IDLE_SECONDS" unless threads.to_i.positive? && load_s.positive?
 STORE_MAX = 8000
-CYCLE_S = 40.0
+CYCLE_S = ENV.fetch("BENCH_CYCLE_S", "20").to_f
 queue = SizedQueue.new(200)
 store = {}
 store_lock = Mutex.new

@@ -2,12 +2,14 @@
 thread per connection, as ThreadingHTTPServer does) whose requests allocate
 like the Ruby app's (bench/app/config.ru): records of mixed sizes, rendered as
 HTML or as JSON and parsed back, and a fragment (1 KiB to 64 KiB) kept in a
-cache shared by every thread whose bound grows and shrinks over a 40 s cycle.
+cache shared by every thread whose bound grows and shrinks over a cycle of
+BENCH_CYCLE_S seconds (20 by default).
 
 Usage: python3 server.py PORT"""
 import html
 import json
 import math
+import os
 import random
 import sys
 import threading
@@ -16,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CACHE = {}
 CACHE_MAX = 6000
-CYCLE_S = 40.0
+CYCLE_S = float(os.environ.get("BENCH_CYCLE_S", "20"))
 LOCK = threading.Lock()
 T0 = time.monotonic()
 
