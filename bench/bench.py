@@ -49,17 +49,15 @@ import tempfile
 import threading
 import time
 
-# The MALLOC_CONF the README recommends for jemalloc 5.x; chosen from this
-# benchmark's data (see the README's memory tables for its cost).
-RECOMMENDED = "narenas:2,background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0"
 # The search over MALLOC_CONF on the newest jemalloc: its defaults, then one
-# knob at a time around narenas:2 with a 1 s dirty decay (arena count, decay,
-# background thread, tcache size, per-CPU arenas, extent fit and retain), so
-# each row says what that knob does here, and the knobs that saved memory
-# together ("lean"). (label, MALLOC_CONF)
+# knob at a time around the previous recommendation (narenas:2 with a 1 s
+# dirty decay): the background thread, the arena count, per-CPU arenas, decay,
+# the tcache's size, extent fit and retain; so each row says what that knob
+# does here. Last, the knobs that saved memory together ("lean").
+# (label, MALLOC_CONF)
 SEARCH = [
     ("defaults", ""),
-    ("recommended", RECOMMENDED),
+    ("narenas:2, 1 s decay", "narenas:2,background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0"),
     ("no background thread", "narenas:2,dirty_decay_ms:1000,muzzy_decay_ms:0"),
     ("narenas:1", "narenas:1,background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0"),
     ("percpu_arena", "percpu_arena:percpu,background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0"),
@@ -68,8 +66,15 @@ SEARCH = [
     ("tight fit, no retain", "narenas:2,background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0,lg_extent_max_active_fit:2,retain:false"),
     ("lean", "narenas:1,background_thread:true,dirty_decay_ms:0,muzzy_decay_ms:0,tcache_max:1024"),
 ]
-QUICK_SEARCH = ("defaults", "recommended")
-LONG_SEARCH = ("defaults", "recommended")
+# The setting the README recommends, chosen from this search's data (the
+# README's memory tables give its cost); Debian's library and the older
+# versions run it too, in the options each has (best_conf).
+RECOMMENDED_LABEL = "lean"
+RECOMMENDED = dict(SEARCH)[RECOMMENDED_LABEL]
+# The shorter runs: --quick, --long, and the Python workload by default.
+QUICK_SEARCH = ("defaults", RECOMMENDED_LABEL)
+LONG_SEARCH = ("defaults", RECOMMENDED_LABEL)
+PYTHON_SEARCH = ("defaults", "narenas:2, 1 s decay", "decay at once", RECOMMENDED_LABEL)
 
 
 def best_conf(version):
@@ -493,10 +498,10 @@ def memory_configs(a, wname):
     elif a.long:
         search = [s for s in SEARCH if s[0] in LONG_SEARCH]
     if wname.startswith("Python") and not a.long:
-        search = [s for s in SEARCH if s[0] in ("defaults", "recommended", "lean")]
+        search = [s for s in SEARCH if s[0] in PYTHON_SEARCH]
     for label, conf in search:
         rows.append(("jemalloc %s, %s" % (newest, label), "search", libs[newest], {"MALLOC_CONF": conf} if conf else {}))
-    rows.append(("Debian libjemalloc2 %s, recommended" % a.debian_version, "debian", a.debian_lib, {"MALLOC_CONF": RECOMMENDED}))
+    rows.append(("Debian libjemalloc2 %s, %s" % (a.debian_version, RECOMMENDED_LABEL), "debian", a.debian_lib, {"MALLOC_CONF": RECOMMENDED}))
     if wname.startswith("Ruby") and not a.long:
         for v in a.versions:
             if v != newest:
@@ -505,7 +510,7 @@ def memory_configs(a, wname):
 
 
 def memory(a):
-    r = {"recommended": RECOMMENDED, "search": dict(SEARCH), "best": {v: best_conf(v) for v in a.versions},
+    r = {"recommended": RECOMMENDED, "recommended_label": RECOMMENDED_LABEL, "search": dict(SEARCH), "best": {v: best_conf(v) for v in a.versions},
          "load": "%d s of load (wrk -t1 -c16 for the servers), then %d s idle" % (a.load_seconds, a.idle_seconds),
          "workloads": {}, "load_before": loadavg()}
     say("-----> Memory: %s; RSS of the app's process every %.1f s (load %.2f)" % (r["load"], a.sample_every, r["load_before"]))
@@ -529,11 +534,12 @@ def memory(a):
             res["vs_arena_max_2"] = {"peak": res["peak_kib"] / base["peak_kib"], "plateau": res["plateau_kib"] / base["plateau_kib"],
                                      "throughput": res["throughput"] / base["throughput"]}
             res["goal"] = res["vs_arena_max_2"]["plateau"] <= 0.85 and res["vs_arena_max_2"]["throughput"] >= 1.0
-        rec = rows["jemalloc %s, recommended" % a.newest]["vs_arena_max_2"]
+        rows["jemalloc %s, %s" % (a.newest, RECOMMENDED_LABEL)]["recommended"] = True
+        rec = rows["jemalloc %s, %s" % (a.newest, RECOMMENDED_LABEL)]["vs_arena_max_2"]
         met = [c for c, res in rows.items() if res["goal"]]
-        say("       %s: recommended against MALLOC_ARENA_MAX=2: peak %.2fx, plateau %.2fx, throughput %.2fx; "
+        say("       %s: recommended (%s) against MALLOC_ARENA_MAX=2: peak %.2fx, plateau %.2fx, throughput %.2fx; "
             "at or below 0.85x plateau at 1.0x throughput or better: %s"
-            % (wname, rec["peak"], rec["plateau"], rec["throughput"], ", ".join(met) or "none"))
+            % (wname, RECOMMENDED_LABEL, rec["peak"], rec["plateau"], rec["throughput"], ", ".join(met) or "none"))
         r["workloads"][wname] = rows
     r["load_after"] = loadavg()
     return r
@@ -598,7 +604,8 @@ def tables(res):
             v = r["vs_arena_max_2"]
             conf = r["env"].get("MALLOC_CONF") or ("`MALLOC_ARENA_MAX=2`" if "MALLOC_ARENA_MAX" in r["env"] else "")
             conf = "`%s`" % conf if conf and not conf.startswith("`") else conf
-            name = "**%s**" % c if r["goal"] else c
+            name = c + (" (recommended)" if r.get("recommended") else "")
+            name = "**%s**" % name if r["goal"] else name
             L.append("| %s | %s | %.0f MiB (%.2fx) | %.0f MiB (%.2fx) (%+.0f%%) | %.0f MiB | %.0f %s (%.2fx) | %.1f ms |" % (
                 name, conf, r["peak_kib"] / 1024, v["peak"], r["plateau_kib"] / 1024, v["plateau"], r["drift"] * 100,
                 r["idle_end_kib"] / 1024, r["throughput"], r["unit"], v["throughput"], r["p99_ms"]))
@@ -634,14 +641,14 @@ def plot(res, path):
             for c, r in configs.items():
                 if r["role"] not in roles or (row == 1 and r["role"] == "baseline" and "ARENA" not in c):
                     continue
-                strong = r["role"] == "baseline" or c.endswith("recommended")
+                strong = r["role"] == "baseline" or r.get("recommended")
                 ax.plot([s[0] for s in r["samples"]], [s[1] / 1024 for s in r["samples"]], linewidth=2 if strong else 1,
                         label="%s (%.0f %s)" % (c, r["throughput"], r["unit"]))
             if row == 1:
-                rec = next((r for c, r in configs.items() if c.endswith(", recommended") and r["role"] == "search"), None)
+                rec = next((r for r in configs.values() if r.get("recommended")), None)
                 if rec:
                     ax.plot([s[0] for s in rec["samples"]], [s[1] / 1024 for s in rec["samples"]], linewidth=2, color="black",
-                            label="newest jemalloc, recommended (%.0f %s)" % (rec["throughput"], rec["unit"]))
+                            label="newest jemalloc, %s (%.0f %s)" % (RECOMMENDED_LABEL, rec["throughput"], rec["unit"]))
             ax.axvline(next(iter(configs.values()))["load_end_s"], color="grey", linestyle=":", linewidth=1)
             ax.set_title(w if row == 0 else w + ": versions", fontsize=10)
             ax.set_xlabel("seconds (load, then idle after the dotted line)")
