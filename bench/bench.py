@@ -510,7 +510,7 @@ def memory_configs(a, wname):
 
 
 def memory(a):
-    r = {"recommended": RECOMMENDED, "recommended_label": RECOMMENDED_LABEL, "search": dict(SEARCH), "best": {v: best_conf(v) for v in a.versions},
+    r = {"recommended": RECOMMENDED, "recommended_label": RECOMMENDED_LABEL, "cycle_s": a.cycle, "search": dict(SEARCH), "best": {v: best_conf(v) for v in a.versions},
          "load": "%d s of load (wrk -t1 -c16 for the servers), then %d s idle" % (a.load_seconds, a.idle_seconds),
          "workloads": {}, "load_before": loadavg()}
     say("-----> Memory: %s; RSS of the app's process every %.1f s (load %.2f)" % (r["load"], a.sample_every, r["load_before"]))
@@ -594,9 +594,10 @@ def tables(res):
           % (span(i["buildpack_warm"]), span(i["fallback_warm"]), span(i["source_warm"]), q["warm_ratio"], q["fallback_warm_ratio"]),
           "", "A warm build in parts (medians): `sh -c :` %s, `bash -c :` %s, the shim's program key (sourcing `bin/program`) %s,"
           " the program alone %s." % tuple(fmt_s(p[k]["median"]) for k in ("sh_start", "bash_start", "shim_key", "program"))]
-    L += ["", "**Memory** (%s; RSS of the app's process; plateau: median of the last quarter of the load, drift: against the quarter"
-          " before; ratios against glibc with `MALLOC_ARENA_MAX=2` in the same run; **bold**: at or below 0.85x its plateau at 1.0x"
-          " its throughput or better):" % me["load"]]
+    L += ["", "**Memory** (%s; RSS of the app's process; the apps' caches grow and shrink over %d s cycles; plateau: median over the"
+          " last whole cycles of the load (at least two), drift: the last cycle against the one before; ratios against glibc with"
+          " `MALLOC_ARENA_MAX=2` in the same run; **bold**: at or below 0.85x its plateau at 1.0x its throughput or better):"
+          % (me["load"], me["cycle_s"])]
     for w, rows in me["workloads"].items():
         L += ["", "*%s*" % w, "", "| allocator | MALLOC_CONF | peak RSS | plateau RSS (drift) | after idle | throughput | p99 |",
               "|---|---|---|---|---|---|---|"]
@@ -650,7 +651,7 @@ def plot(res, path):
                     ax.plot([s[0] for s in rec["samples"]], [s[1] / 1024 for s in rec["samples"]], linewidth=2, color="black",
                             label="newest jemalloc, %s (%.0f %s)" % (RECOMMENDED_LABEL, rec["throughput"], rec["unit"]))
             ax.axvline(next(iter(configs.values()))["load_end_s"], color="grey", linestyle=":", linewidth=1)
-            ax.set_title(w if row == 0 else w + ": versions", fontsize=10)
+            ax.set_title(w + (": MALLOC_CONF search" if row == 0 else ": versions, Debian's"), fontsize=10)
             ax.set_xlabel("seconds (load, then idle after the dotted line)")
             ax.set_ylabel("RSS, MiB")
             ax.set_ylim(bottom=0)
