@@ -119,3 +119,22 @@ test_repository_done() {
 	local m
 	for m in "${mounted[@]}"; do umount "$m" 2>/dev/null; done
 }
+
+# release_tarball ROOT VERSION DIR: a stand-in for jemalloc VERSION's official
+# release tarball (out of reach here), made the way upstream makes one: the
+# release tag's tree (scripts/fetch-source's git origin, pinned by commit),
+# configure from autoconf (run in the build root ROOT) and VERSION from
+# `git describe`. Writes DIR/VERSION/jemalloc-VERSION.tar.bz2; prints its
+# SHA-256, for a test copy of versions.txt to pin.
+release_tarball() {
+	local root=$1 v=$2 dir=$3 snap describe w
+	read -r snap describe _ < <("$TOP/scripts/fetch-source" --origin git "$v" 2>/dev/null) || return 1
+	w="$root/tmp/release-$v"
+	rm -rf "$w" && mkdir -p "$w/jemalloc-$v" "$dir/$v"
+	tar -xzf "$snap" -C "$w/jemalloc-$v" --strip-components=1
+	echo "$describe" >"$w/jemalloc-$v/VERSION"
+	chroot "$root" sh -c "cd /tmp/release-$v/jemalloc-$v && autoconf" || return 1
+	tar -cjf "$dir/$v/jemalloc-$v.tar.bz2" -C "$w" "jemalloc-$v"
+	rm -rf "$w"
+	sha256sum "$dir/$v/jemalloc-$v.tar.bz2" | cut -c1-64
+}
