@@ -146,6 +146,12 @@ int status_main(int argc, char **argv)
 	free(version);
 	printf("this shell: %s (%s)\n", wants ? "preloads jemalloc" : "does not preload jemalloc", shown(sb_str(&why), &a));
 	printf("LD_PRELOAD: %s\n", preload && *preload ? shown(preload, &b) : "(empty)");
+	/* The settings in force, so that a dyno tells which MALLOC_CONF it runs
+	 * with (README: Choosing MALLOC_CONF). */
+	const char *conf = getenv("MALLOC_CONF"), *arenas = getenv("MALLOC_ARENA_MAX");
+	printf("MALLOC_CONF: %s\n", conf && *conf ? shown(conf, &b) : "(empty: jemalloc's defaults)");
+	if (arenas && *arenas)
+		printf("MALLOC_ARENA_MAX: %s (glibc's malloc only)\n", shown(arenas, &b));
 	sb_release(&dir);
 	sb_release(&path);
 	sb_release(&why);
