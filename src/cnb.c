@@ -58,7 +58,7 @@ static int layer_toml(const char *layers, const char *name, int launch, int buil
 			? -1
 			: 0;
 	if (r == 0)
-		r = sb_setf(&path, "%s/%s.toml", layers, name) < 0 ? -1 : fsx_write_atomic(sb_str(&path), sb_str(&text), text.len, 0644);
+		r = sb_setf(&path, "%s.toml", name) < 0 ? -1 : fsx_write_text(layers, sb_str(&path), sb_str(&text));
 	sb_release(&text);
 	sb_release(&path);
 	return r;
@@ -97,9 +97,8 @@ static int layer_links(const char *layer, int build)
 	    (access(sb_str(&p), F_OK) == 0 && link_in(layer, "../.jemalloc/bin/jeprof", "bin/jeprof") < 0))
 		goto out;
 	if (build && (sb_setf(&lib, "%s/.jemalloc/lib/libjemalloc.so", layer) < 0 ||
-		      sb_setf(&p, "%s/env.build/LD_PRELOAD.prepend", layer) < 0 ||
-		      fsx_write_atomic(sb_str(&p), sb_str(&lib), lib.len, 0644) < 0 ||
-		      sb_setf(&p, "%s/env.build/LD_PRELOAD.delim", layer) < 0 || fsx_write_atomic(sb_str(&p), ":", 1, 0644) < 0))
+		      fsx_write_text(layer, "env.build/LD_PRELOAD.prepend", sb_str(&lib)) < 0 ||
+		      fsx_write_text(layer, "env.build/LD_PRELOAD.delim", ":") < 0))
 		goto out;
 	r = 0;
 out:

@@ -66,6 +66,16 @@ fail:
 	return -1;
 }
 
+int fsx_write_text(const char *dir, const char *name, const char *text)
+{
+	struct sb path = SB_INIT;
+	int r = sb_setf(&path, "%s/%s", dir, name) < 0 ? -1 : fsx_write_atomic(sb_str(&path), text, strlen(text), 0644);
+	int e = errno;
+	sb_release(&path);
+	errno = e;
+	return r;
+}
+
 int fsx_is_real_dir(const char *path)
 {
 	struct stat st;

@@ -12,6 +12,10 @@
  * old file, if any, is intact. */
 int fsx_write_atomic(const char *path, const char *data, size_t len, mode_t mode);
 
+/* fsx_write_atomic of the text TEXT, mode 0644, to DIR/NAME (NAME may hold
+ * a '/': "env.build/LD_PRELOAD.delim"). */
+int fsx_write_text(const char *dir, const char *name, const char *text);
+
 /* Writes all LEN bytes to FD, through short writes and EINTR. */
 int fsx_write_all(int fd, const char *data, size_t len);
 

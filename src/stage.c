@@ -129,18 +129,16 @@ out:
 
 int stage_check(const char *jdir, const char *want, const char *malloc_conf, char *got, size_t size)
 {
-	struct sb path = SB_INIT, line = SB_INIT;
+	struct sb line = SB_INIT;
 	int r = -1;
 	if (stage_verify(jdir, want, malloc_conf, got, size, 0) < 0)
 		goto out;
-	if (sb_setf(&path, "%s/VERSION", jdir) < 0 || sb_setf(&line, "%s\n", got) < 0 ||
-	    fsx_write_atomic(sb_str(&path), sb_str(&line), line.len, 0644) < 0) {
+	if (sb_setf(&line, "%s\n", got) < 0 || fsx_write_text(jdir, "VERSION", sb_str(&line)) < 0) {
 		log_error("Cannot write %s/VERSION: %s.", jdir, strerror(errno));
 		goto out;
 	}
 	r = 0;
 out:
-	sb_release(&path);
 	sb_release(&line);
 	return r;
 }
