@@ -98,6 +98,7 @@ def best_conf(version):
 
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+PARTS = ("install", "alloc", "activate", "memory")
 CLEAN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -683,7 +684,13 @@ def main():
     p.add_argument("--lib", action="append", default=[], metavar="VERSION=DEB", help="a package of another version, for the memory tables")
     p.add_argument("--quick", action="store_true", help="few runs, short loads: checks the bench works, measures nothing")
     p.add_argument("--long", action="store_true", help="20 minutes of load per setting, on the main settings only (about 5 hours)")
+    p.add_argument("--only", metavar="PARTS", help="comma-separated parts (install, alloc, activate, memory): prints their figures, writes nothing")
     a = p.parse_args()
+    parts = PARTS if a.only is None else a.only.split(",")
+    if not set(parts) <= set(PARTS):
+        p.error("--only takes %s, not %s" % (", ".join(PARTS), a.only))
+    if ("alloc" in parts or "activate" in parts) and "install" not in parts:
+        p.error("--only: alloc and activate measure what install builds; add install")
     quick = a.quick
     a.runs_cold, a.runs_warm, a.runs_src = (2, 3, 1) if quick else (5, 15, 2)
     a.runs_alloc, a.alloc_ops, a.runs_activate = (2, 200_000, 20) if quick else (5, 8_000_000, 300)
@@ -699,11 +706,19 @@ def main():
     a.versions = sorted(a.libs, key=lambda v: [int(x) for x in v.split(".")])
     a.newest = a.versions[-1]
     a.debian_version = lib_version(a.debian_lib)
-    res["install"] = install_time(a, Root(a.root, compile_timeit(a)))
-    res["alloc"] = alloc_speed(a, {"glibc": None, "packaged": a.libs[a.version], "upstream": res["install"]["upstream_lib"], "debian": a.debian_lib})
-    res["activate"] = activation(a, res["install"]["app"])
-    res["memory"] = memory(a)
-    res["memory"]["versions"] = {v: lib_version(lib) for v, lib in a.libs.items()}
+    if "install" in parts:
+        res["install"] = install_time(a, Root(a.root, compile_timeit(a)))
+    if "alloc" in parts:
+        res["alloc"] = alloc_speed(a, {"glibc": None, "packaged": a.libs[a.version], "upstream": res["install"]["upstream_lib"], "debian": a.debian_lib})
+    if "activate" in parts:
+        res["activate"] = activation(a, res["install"]["app"])
+    if "memory" in parts:
+        res["memory"] = memory(a)
+        res["memory"]["versions"] = {v: lib_version(lib) for v, lib in a.libs.items()}
+    if a.only is not None:
+        shutil.rmtree(a.tmp, ignore_errors=True)
+        say("-----> --only %s: figures printed above, nothing written" % a.only)
+        return
     os.makedirs(a.out, exist_ok=True)
     md = tables(res)
     with open(os.path.join(a.out, "benchmarks.json"), "w") as f:

@@ -40,11 +40,12 @@ static void purge(int dirfd, const char *rel, int depth, const struct sb *keep, 
 				fsx_rm_rf_at(dirfd, e->d_name); /* a link or a file where a directory belongs */
 			continue;
 		}
-		/* A package's record goes with it. */
+		/* A package's record and verified tree go with it. */
 		size_t l = path.len;
-		int record = l > 7 && strcmp(sb_str(&path) + l - 7, ".sha256") == 0;
+		int record = (l > 7 && strcmp(sb_str(&path) + l - 7, ".sha256") == 0 && (l -= 7)) ||
+			     (l > 5 && strcmp(sb_str(&path) + l - 5, ".tree") == 0 && (l -= 5));
 		if (record)
-			path.buf[l - 7] = '\0';
+			path.buf[l] = '\0';
 		if (!word_in(sb_str(keep), sb_str(&path)) && fsx_rm_rf_at(dirfd, e->d_name) == 0 && !record)
 			(*n)++;
 	}

@@ -4,11 +4,13 @@
 #include "catalog.h"
 #include "fetch.h"
 #include "log.h"
+#include "pkgcache.h"
 #include "sb.h"
 #include "settings.h"
 #include "sha256.h"
 #include "source.h"
 #include "stage.h"
+#include "tree.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -141,11 +143,26 @@ static int from_source(const struct install *in, const char *why, struct sb *tre
 	return r;
 }
 
+/* Stages the package DEB: a copy of its verified tree when that is current,
+ * else DEB unpacked; in *TREE_DIR the tree's directory in both cases. */
+static int stage_deb(const struct install *in, const char *deb, struct sb *jdir, struct sb *tree_dir, int *fresh)
+{
+	struct sb tree = SB_INIT;
+	int r = -1;
+	entry_add(in, deb);
+	if (tree_of_deb(deb, tree_dir) == 0 && sb_setf(&tree, "%s/.jemalloc", sb_str(tree_dir)) == 0) {
+		*fresh = !tree_deb_current(deb, NULL);
+		r = stage_tree(in->stage_dir, *fresh ? deb : NULL, *fresh ? NULL : sb_str(&tree), in->self, jdir);
+	}
+	sb_release(&tree);
+	return r;
+}
+
 int install_stage(const struct install *in, struct sb *jdir, char *got, size_t size)
 {
 	const struct settings *s = in->s;
-	struct sb deb = SB_INIT, tree = SB_INIT, why = SB_INIT;
-	int r = -1;
+	struct sb deb = SB_INIT, tree = SB_INIT, why = SB_INIT, verified = SB_INIT;
+	int r = -1, fresh = 0;
 	if (in->aptfile) {
 		log_detail("Using the jemalloc the Aptfile installed (.apt/app/.jemalloc)");
 		r = stage_tree(in->stage_dir, NULL, in->aptfile, in->self, jdir);
@@ -160,17 +177,23 @@ int install_stage(const struct install *in, struct sb *jdir, char *got, size_t s
 	} else {
 		int f = s->apt_url ? fetch_package(in->cache_dir, in->t->stack, in->t->arch, s, s->source == SOURCE_AUTO, &deb, &why)
 				   : (sb_setf(&why, "No jemalloc package repository is configured"), 1);
-		if (f == 0) {
-			entry_add(in, sb_str(&deb));
-			r = stage_tree(in->stage_dir, sb_str(&deb), NULL, in->self, jdir);
-		}
+		if (f == 0)
+			r = stage_deb(in, sb_str(&deb), jdir, &verified, &fresh);
 		else if (f == 1 && from_source(in, sb_str(&why), &tree) == 0)
 			r = stage_tree(in->stage_dir, NULL, sb_str(&tree), in->self, jdir);
 	}
+	/* A cached tree's directory holds its record (tree.h). */
+	if (r == 0 && tree.len && sb_add(&verified, sb_str(&tree), tree.len - strlen("/.jemalloc")) < 0)
+		r = -1;
 	if (r == 0)
-		r = stage_check(sb_str(jdir), s->version, s->malloc_conf, got, size);
+		r = stage_check(sb_str(jdir), s->version, s->malloc_conf, verified.len && !fresh ? sb_str(&verified) : NULL,
+				got, size);
+	/* A package unpacked now is kept as a verified tree for the next build. */
+	if (r >= 0 && fresh && pkgcache_keep_tree(sb_str(&deb), sb_str(jdir)) == 0 && r == 0)
+		tree_record(sb_str(&verified), got, s->malloc_conf);
 	sb_release(&deb);
 	sb_release(&tree);
 	sb_release(&why);
-	return r;
+	sb_release(&verified);
+	return r < 0 ? -1 : 0;
 }

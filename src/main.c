@@ -19,7 +19,8 @@ static int usage(void)
 {
 	fputs("usage: heroku-jemalloc compile BUILD_DIR CACHE_DIR [ENV_DIR] (BUILDPACK_DIR in $BP_DIR)\n"
 	      "       heroku-jemalloc cnb-build   (CNB_* variables as the lifecycle sets them)\n"
-	      "       heroku-jemalloc current | key   (for bin/program; BP_DIR set)\n"
+	      "       heroku-jemalloc current | key | source-key | prebuilt   (for bin/program and\n"
+	      "                       scripts/package; BP_DIR set)\n"
 	      "       jemalloc-status [PID...]\n",
 	      stderr);
 	return EXIT_USAGE;
@@ -46,15 +47,20 @@ static int dispatch(int argc, char **argv)
 		return status_main(argc, argv);
 	if (strcmp(name, "jemalloc-preload") == 0)
 		return preload_main();
-	/* bin/program: is this cached build current, and the key of a new one. */
-	if (argc == 2 && (strcmp(argv[1], "current") == 0 || strcmp(argv[1], "key") == 0)) {
+	/* bin/program: is this cached build current, the key of a new one, and
+	 * is this prebuilt program made from BP_DIR/src; scripts/package: the
+	 * hash of the sources a prebuilt program is compiled with. */
+	if (argc == 2 && (strcmp(argv[1], "current") == 0 || strcmp(argv[1], "key") == 0 ||
+			  strcmp(argv[1], "source-key") == 0 || strcmp(argv[1], "prebuilt") == 0)) {
 		char key[17];
 		bp = getenv("BP_DIR");
 		if (!bp || *bp != '/')
 			return EXIT_USAGE;
 		if (strcmp(argv[1], "current") == 0)
 			return progkey_current(bp) ? EXIT_OK : EXIT_FAIL;
-		if (progkey_compute(bp, key) < 0)
+		if (strcmp(argv[1], "prebuilt") == 0)
+			return progkey_prebuilt(bp) ? EXIT_OK : EXIT_FAIL;
+		if ((strcmp(argv[1], "key") == 0 ? progkey_compute(bp, key) : progkey_source(bp, key)) < 0)
 			return EXIT_FAIL;
 		puts(key);
 		return EXIT_OK;

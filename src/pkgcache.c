@@ -3,6 +3,7 @@
 #include "fsx.h"
 #include "sb.h"
 #include "sha256.h"
+#include "tree.h"
 #include "version.h"
 
 #include <dirent.h>
@@ -30,16 +31,33 @@ int pkgcache_dir(const char *cache_dir, const char *stack, const char *arch, con
 	return fsx_mkdirs(sb_str(dir), 0755);
 }
 
-/* DEB's bytes still have the hash recorded beside it. */
-static int intact(const char *deb)
+/* The SHA-256 the signed index gave for DEB, from the record beside it. */
+static int recorded(const char *deb, char hex[65])
 {
 	struct sb rec = SB_INIT;
-	char *want = NULL, got[65];
+	char *want = NULL;
 	int ok = sb_setf(&rec, "%s.sha256", deb) == 0 && fsx_read(sb_str(&rec), &want, 128) == 0 &&
-		 strlen(want) >= 64 && sha256_file(deb, got) == 0 && strncmp(want, got, 64) == 0;
+		 strspn(want, "0123456789abcdef") == 64;
+	if (ok)
+		snprintf(hex, 65, "%.64s", want);
 	free(want);
 	sb_release(&rec);
 	return ok;
+}
+
+/* DEB's bytes still have the hash recorded beside it: hashed again, unless
+ * its verified tree's stamp says they are the bytes it was made from. */
+static int intact(const char *deb)
+{
+	char want[65], got[65];
+	return recorded(deb, want) &&
+	       (tree_deb_current(deb, want) || (sha256_file(deb, got) == 0 && strcmp(want, got) == 0));
+}
+
+int pkgcache_keep_tree(const char *deb, const char *jdir)
+{
+	char want[65];
+	return recorded(deb, want) ? tree_keep_deb(deb, want, jdir) : -1;
 }
 
 int pkgcache_get(const char *dir, const char *pkgver, const char *arch, struct sb *deb)

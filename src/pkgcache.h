@@ -7,6 +7,7 @@
  *   CACHE_DIR/jemalloc/debs/<stack>/<arch>/<repository id>/
  *       heroku-jemalloc_<package version>_<arch>.deb
  *       heroku-jemalloc_<package version>_<arch>.deb.sha256   (from the index)
+ *       heroku-jemalloc_<package version>_<arch>.deb.tree/    (tree.h)
  */
 #ifndef PKGCACHE_H
 #define PKGCACHE_H
@@ -35,5 +36,9 @@ int pkgcache_get(const char *dir, const char *pkgver, const char *arch, struct s
  * its name. 0 with the path in DEB; -1 (EBADMSG: the hash differs). */
 int pkgcache_put(const char *dir, const char *from, const char *pkgver, const char *arch, const char *sha256,
 		 struct sb *deb);
+
+/* Keeps the staged, checked tree JDIR as the verified tree of the cached
+ * package DEB (tree.h). */
+int pkgcache_keep_tree(const char *deb, const char *jdir);
 
 #endif

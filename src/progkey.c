@@ -23,12 +23,11 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int progkey_compute(const char *bp_dir, char key[17])
+/* The hash of BP_DIR/src's files, names and contents, in name order, into C. */
+static int hash_sources(const char *bp_dir, struct sha256 *c)
 {
 	struct sb dir = SB_INIT, path = SB_INIT;
-	struct sha256 c;
-	struct utsname u;
-	char *names[256], hex[65], *text;
+	char *names[256], *text;
 	size_t n = 0, len;
 	int r = -1;
 	if (sb_setf(&dir, "%s/src", bp_dir) < 0)
@@ -41,14 +40,55 @@ int progkey_compute(const char *bp_dir, char key[17])
 	if (!d || n == 0)
 		goto out;
 	qsort(names, n, sizeof *names, by_name);
-	sha256_init(&c);
+	sha256_init(c);
 	for (size_t i = 0; i < n; i++) {
 		if (sb_setf(&path, "%s/%s", sb_str(&dir), names[i]) < 0 || fsx_read_len(sb_str(&path), &text, 1u << 22, &len) < 0)
 			goto out;
-		sha256_update(&c, names[i], strlen(names[i]) + 1);
-		sha256_update(&c, text, len);
+		sha256_update(c, names[i], strlen(names[i]) + 1);
+		sha256_update(c, text, len);
 		free(text);
 	}
+	r = 0;
+out:
+	if (d)
+		closedir(d);
+	while (n > 0)
+		free(names[--n]);
+	sb_release(&dir);
+	sb_release(&path);
+	return r;
+}
+
+int progkey_source(const char *bp_dir, char key[17])
+{
+	struct sha256 c;
+	char hex[65];
+	if (hash_sources(bp_dir, &c) < 0)
+		return -1;
+	sha256_hex(&c, hex);
+	memcpy(key, hex, 16);
+	key[16] = '\0';
+	return 0;
+}
+
+int progkey_prebuilt(const char *bp_dir)
+{
+#ifdef PROGKEY_SOURCE
+	char key[17];
+	return progkey_source(bp_dir, key) == 0 && strcmp(key, PROGKEY_SOURCE) == 0;
+#else
+	(void)bp_dir;
+	return 0;
+#endif
+}
+
+int progkey_compute(const char *bp_dir, char key[17])
+{
+	struct sha256 c;
+	struct utsname u;
+	char hex[65];
+	if (hash_sources(bp_dir, &c) < 0)
+		return -1;
 	/* The stack names the image, hence its cc and libc. */
 	const char *stack = getenv("STACK"), *distro = getenv("CNB_TARGET_DISTRO_VERSION");
 	sha256_update(&c, "\n", 1);
@@ -60,15 +100,7 @@ int progkey_compute(const char *bp_dir, char key[17])
 	sha256_hex(&c, hex);
 	memcpy(key, hex, 16);
 	key[16] = '\0';
-	r = 0;
-out:
-	if (d)
-		closedir(d);
-	while (n > 0)
-		free(names[--n]);
-	sb_release(&dir);
-	sb_release(&path);
-	return r;
+	return 0;
 }
 
 int progkey_current(const char *bp_dir)

@@ -7,6 +7,14 @@
 /* Writes the 16-hex-digit key for BP_DIR/src and this stack and machine. */
 int progkey_compute(const char *bp_dir, char key[17]);
 
+/* The 16-hex-digit hash of BP_DIR/src alone: what a prebuilt program of the
+ * release tarball (scripts/package) is compiled with, as PROGKEY_SOURCE. */
+int progkey_source(const char *bp_dir, char key[17]);
+
+/* 1 when this program was prebuilt from exactly BP_DIR/src (its
+ * PROGKEY_SOURCE is their hash now); 0 for a program built without one. */
+int progkey_prebuilt(const char *bp_dir);
+
 /* 1 when the KEY file beside this program (/proc/self/exe) holds the key of
  * BP_DIR/src now: the cached program may run. */
 int progkey_current(const char *bp_dir);

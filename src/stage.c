@@ -4,6 +4,7 @@
 #include "log.h"
 #include "run.h"
 #include "sb.h"
+#include "tree.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -69,10 +70,12 @@ out:
 	return r;
 }
 
-/* "<jemalloc>: Invalid conf pair: background_thread:true" lines, as warnings. */
-static void conf_warnings(const char *out, const char *version)
+/* "<jemalloc>: Invalid conf pair: background_thread:true" lines, as warnings;
+ * how many. */
+static int conf_warnings(const char *out, const char *version)
 {
 	const char *prefix = "<jemalloc>: Invalid conf ";
+	int n = 0;
 	for (const char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
 		char line[512];
 		snprintf(line, sizeof line, "%.*s", (int)strcspn(l, "\n"), l);
@@ -83,7 +86,9 @@ static void conf_warnings(const char *out, const char *version)
 		log_error("Warning: jemalloc %s does not accept MALLOC_CONF's %s (it says \"%s\").", version, opt + 2,
 			  line + strlen("<jemalloc>: "));
 		log_error("Every process would print that at start: set a MALLOC_CONF this version knows (README: MALLOC_CONF).");
+		n++;
 	}
+	return n;
 }
 
 int stage_verify(const char *jdir, const char *want, const char *malloc_conf, char *got, size_t size, int quiet)
@@ -117,8 +122,8 @@ int stage_verify(const char *jdir, const char *want, const char *malloc_conf, ch
 		if (!quiet)
 			log_error("The installed library reports jemalloc %s, not the %s asked for.", got, want);
 		rc = -1;
-	} else if (!quiet && malloc_conf && *malloc_conf) {
-		conf_warnings(out, got);
+	} else if (!quiet && malloc_conf && *malloc_conf && conf_warnings(out, got) > 0) {
+		rc = 1;
 	}
 out:
 	free(out);
@@ -127,17 +132,23 @@ out:
 	return rc;
 }
 
-int stage_check(const char *jdir, const char *want, const char *malloc_conf, char *got, size_t size)
+int stage_check(const char *jdir, const char *want, const char *malloc_conf, const char *verified, char *got,
+		size_t size)
 {
 	struct sb line = SB_INIT;
-	int r = -1;
-	if (stage_verify(jdir, want, malloc_conf, got, size, 0) < 0)
-		goto out;
+	int r = -1, v = 0;
+	/* A copy of a tree that has loaded before, under this MALLOC_CONF. */
+	if (!verified || !tree_verified(verified, want, malloc_conf, got, size)) {
+		if ((v = stage_verify(jdir, want, malloc_conf, got, size, 0)) < 0)
+			goto out;
+		if (v == 0 && verified)
+			tree_record(verified, got, malloc_conf); /* failing costs the next build a check */
+	}
 	if (sb_setf(&line, "%s\n", got) < 0 || fsx_write_text(jdir, "VERSION", sb_str(&line)) < 0) {
 		log_error("Cannot write %s/VERSION: %s.", jdir, strerror(errno));
 		goto out;
 	}
-	r = 0;
+	r = v;
 out:
 	sb_release(&line);
 	return r;

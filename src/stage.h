@@ -17,10 +17,15 @@ int stage_tree(const char *stage_dir, const char *deb, const char *tree, const c
 /* Starts a process with JDIR's library preloaded and MALLOC_CONF (may be
  * NULL) set, and writes the jemalloc version it reports into GOT, which must
  * start with WANT. Options jemalloc refuses ("Invalid conf pair") become a
- * build warning. QUIET: a failure is only the return value. */
+ * build warning, and the return value 1 (0: loaded, no warning; -1: did
+ * not). QUIET: a failure is only the return value, and no warnings. */
 int stage_verify(const char *jdir, const char *want, const char *malloc_conf, char *got, size_t size, int quiet);
 
-/* stage_verify, then JDIR/VERSION. */
-int stage_check(const char *jdir, const char *want, const char *malloc_conf, char *got, size_t size);
+/* stage_verify, then JDIR/VERSION; 0, 1 (loaded, with warnings) or -1.
+ * VERIFIED (or NULL): the cache directory of the tree JDIR is a copy of
+ * (tree.h); when its record covers WANT and MALLOC_CONF no process is
+ * started, and a clean check writes that record. */
+int stage_check(const char *jdir, const char *want, const char *malloc_conf, const char *verified, char *got,
+		size_t size);
 
 #endif

@@ -28,6 +28,7 @@
 #include "../../src/stack.h"
 #include "../../src/status.h"
 #include "../../src/toml.h"
+#include "../../src/tree.h"
 #include "../../src/version.h"
 
 /* The repository's top, for stacks/ and versions.txt (tests/run runs here). */
@@ -482,6 +483,7 @@ static void bounded_cache(void **state)
 	(void)state;
 	char top[] = "/tmp/cache-test-XXXXXX", p[512];
 	const char *files[] = {"debs/heroku-24/amd64/r1/a.deb", "debs/heroku-24/amd64/r1/a.deb.sha256",
+			       "debs/heroku-24/amd64/r1/a.deb.tree/STAMP",
 			       "debs/heroku-22/amd64/r1/b.deb", "debs/heroku-22/amd64/r1/b.deb.sha256",
 			       "trees/source-c/.jemalloc/lib/x", "sources/c.tar.bz2", "program/k1/heroku-jemalloc",
 			       "program/k2/heroku-jemalloc", NULL};
@@ -498,10 +500,11 @@ static void bounded_cache(void **state)
 	cache_keep(top, a);
 	assert_true(present(top, "debs/heroku-24/amd64/r1/a.deb"));
 	assert_true(present(top, "debs/heroku-24/amd64/r1/a.deb.sha256"));
+	assert_true(present(top, "debs/heroku-24/amd64/r1/a.deb.tree/STAMP"));
 	assert_false(present(top, "debs/heroku-22/amd64/r1/b.deb")); /* no build asked for it */
 	assert_false(present(top, "trees/source-c"));
 	assert_true(present(top, "program/k2")); /* bin/program's, not the cache's to trim */
-	for (int i = 2; files[i]; i++) {
+	for (int i = 3; files[i]; i++) {
 		snprintf(p, sizeof p, "%s/jemalloc/%s", top, files[i]);
 		*strrchr(p, '/') = '\0';
 		fsx_mkdirs(p, 0755);
@@ -513,7 +516,7 @@ static void bounded_cache(void **state)
 	cache_keep(top, b);
 	assert_true(present(top, "debs/heroku-24/amd64/r1/a.deb"));
 	assert_true(present(top, "debs/heroku-22/amd64/r1/b.deb"));
-	for (int i = 4; i < 8; i++) { /* the third build makes its tree */
+	for (int i = 5; i < 9; i++) { /* the third build makes its tree */
 		snprintf(p, sizeof p, "%s/jemalloc/%s", top, files[i]);
 		*strrchr(p, '/') = '\0';
 		fsx_mkdirs(p, 0755);
@@ -528,11 +531,64 @@ static void bounded_cache(void **state)
 	assert_true(present(top, "program/k1"));
 	assert_false(present(top, "debs/heroku-24/amd64/r1/a.deb"));
 	assert_false(present(top, "debs/heroku-24/amd64/r1/a.deb.sha256"));
+	assert_false(present(top, "debs/heroku-24/amd64/r1/a.deb.tree"));
 	char *recent = NULL;
 	snprintf(p, sizeof p, "%s/jemalloc/recent", top);
 	assert_int_equal(fsx_read(p, &recent, 4096), 0);
 	assert_string_equal(recent, "trees/source-c sources/c.tar.bz2 program/k2\ndebs/heroku-22/amd64/r1/b.deb program/k1\n");
 	free(recent);
+	assert_int_equal(fsx_rm_rf(top), 0);
+}
+
+/* A package's verified tree: used while the package is the bytes it came
+ * from, by size and mtime; the record covers one version and MALLOC_CONF. */
+static void verified_trees(void **state)
+{
+	(void)state;
+	char top[] = "/tmp/tree-test-XXXXXX", deb[512], jdir[512], p[600], got[32];
+	const char *sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	assert_non_null(mkdtemp(top));
+	snprintf(deb, sizeof deb, "%s/a.deb", top);
+	snprintf(jdir, sizeof jdir, "%s/stage/.jemalloc", top);
+	snprintf(p, sizeof p, "%s/lib", jdir);
+	assert_int_equal(fsx_write_atomic(deb, "package", 7, 0644), 0);
+	assert_int_equal(fsx_mkdirs(p, 0755), 0);
+	assert_int_equal(fsx_write_text(jdir, "lib/libjemalloc.so", "x"), 0);
+	assert_false(tree_deb_current(deb, NULL)); /* no tree yet */
+	assert_int_equal(tree_keep_deb(deb, sha, jdir), 0);
+	assert_true(tree_deb_current(deb, NULL));
+	assert_true(tree_deb_current(deb, sha));
+	assert_false(tree_deb_current(deb, "f123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+	snprintf(p, sizeof p, "%s.tree/.jemalloc/lib/libjemalloc.so", deb);
+	assert_true(access(p, F_OK) == 0);
+	/* Kept again over an old tree: replaced whole. */
+	assert_int_equal(tree_keep_deb(deb, sha, jdir), 0);
+	assert_true(tree_deb_current(deb, sha));
+	/* Bytes added to the package: the stamp no longer matches. */
+	FILE *f = fopen(deb, "a");
+	assert_non_null(f);
+	fputc('x', f);
+	fclose(f);
+	assert_false(tree_deb_current(deb, sha));
+	/* A link where the package was: refused, whatever it points to. */
+	assert_int_equal(tree_keep_deb(deb, sha, jdir), 0);
+	assert_true(tree_deb_current(deb, sha));
+	snprintf(p, sizeof p, "%s/other", top);
+	assert_int_equal(rename(deb, p), 0);
+	assert_int_equal(symlink(p, deb), 0);
+	assert_false(tree_deb_current(deb, sha));
+	/* The record: the version reported, under one MALLOC_CONF. */
+	snprintf(p, sizeof p, "%s.tree", deb);
+	assert_false(tree_verified(p, "", NULL, got, sizeof got));
+	assert_int_equal(tree_record(p, "5.3.0", "narenas:2"), 0);
+	assert_true(tree_verified(p, "", "narenas:2", got, sizeof got));
+	assert_string_equal(got, "5.3.0");
+	assert_true(tree_verified(p, "5.3", "narenas:2", got, sizeof got));
+	assert_false(tree_verified(p, "5.2", "narenas:2", got, sizeof got));
+	assert_false(tree_verified(p, "", NULL, got, sizeof got));
+	assert_false(tree_verified(p, "", "narenas:1", got, sizeof got));
+	assert_int_equal(tree_record(p, "5.3.0", NULL), 0);
+	assert_true(tree_verified(p, "", "", got, sizeof got));
 	assert_int_equal(fsx_rm_rf(top), 0);
 }
 
@@ -548,7 +604,7 @@ int main(void)
 		cmocka_unit_test(releases),         cmocka_unit_test(package_cache),
 		cmocka_unit_test(writes),           cmocka_unit_test(version_scan),
 		cmocka_unit_test(madison),          cmocka_unit_test(children),
-		cmocka_unit_test(bounded_cache),
+		cmocka_unit_test(bounded_cache),    cmocka_unit_test(verified_trees),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,115 @@
+#include "tree.h"
+
+#include "fsx.h"
+#include "sb.h"
+#include "sha256.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* "<version>\n<sha256 of MALLOC_CONF>\n" */
+static int record_text(const char *got, const char *malloc_conf, struct sb *text)
+{
+	char hex[65];
+	sha256_str(malloc_conf ? malloc_conf : "", hex);
+	return sb_setf(text, "%s\n%s\n", got, hex);
+}
+
+int tree_verified(const char *dir, const char *want, const char *malloc_conf, char *got, size_t size)
+{
+	struct sb path = SB_INIT, text = SB_INIT;
+	char *had = NULL;
+	int ok = 0;
+	if (sb_setf(&path, "%s/VERIFIED", dir) < 0 || fsx_read(sb_str(&path), &had, 256) < 0)
+		goto out;
+	size_t n = strcspn(had, "\n");
+	if (n == 0 || n >= size || strspn(had, "0123456789.") != n || strncmp(had, want, strlen(want)) != 0)
+		goto out;
+	snprintf(got, size, "%.*s", (int)n, had);
+	ok = record_text(got, malloc_conf, &text) == 0 && strcmp(had, sb_str(&text)) == 0;
+out:
+	free(had);
+	sb_release(&path);
+	sb_release(&text);
+	return ok;
+}
+
+int tree_record(const char *dir, const char *got, const char *malloc_conf)
+{
+	struct sb text = SB_INIT;
+	int r = record_text(got, malloc_conf, &text) < 0 ? -1 : fsx_write_text(dir, "VERIFIED", sb_str(&text));
+	sb_release(&text);
+	return r;
+}
+
+int tree_of_deb(const char *deb, struct sb *dir)
+{
+	return sb_setf(dir, "%s.tree", deb);
+}
+
+/* "<size> <mtime> <sha256>\n" of DEB; -1 when it is not a regular file. The
+ * mtime in whole seconds: a cache restored from a tar archive keeps no more. */
+static int stamp_text(const char *deb, const char *sha256, struct sb *text)
+{
+	struct stat st;
+	if (lstat(deb, &st) < 0)
+		return -1;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return sb_setf(text, "%lld %lld %s\n", (long long)st.st_size, (long long)st.st_mtim.tv_sec, sha256);
+}
+
+int tree_deb_current(const char *deb, const char *sha256)
+{
+	struct sb dir = SB_INIT, path = SB_INIT, now = SB_INIT;
+	char *had = NULL;
+	int ok = 0;
+	if (tree_of_deb(deb, &dir) < 0 || sb_setf(&path, "%s/.jemalloc", sb_str(&dir)) < 0 ||
+	    fsx_is_real_dir(sb_str(&dir)) != 1 || fsx_is_real_dir(sb_str(&path)) != 1 ||
+	    sb_setf(&path, "%s/STAMP", sb_str(&dir)) < 0 || fsx_read(sb_str(&path), &had, 256) < 0)
+		goto out;
+	/* The recorded hash is the one the stamp is compared with. */
+	const char *hash = strrchr(had, ' ');
+	if (!hash || strlen(hash + 1) != 65 || (sha256 && strncmp(hash + 1, sha256, 64) != 0))
+		goto out;
+	char rec[65];
+	snprintf(rec, sizeof rec, "%.64s", hash + 1);
+	ok = stamp_text(deb, rec, &now) == 0 && strcmp(had, sb_str(&now)) == 0;
+out:
+	free(had);
+	sb_release(&dir);
+	sb_release(&path);
+	sb_release(&now);
+	return ok;
+}
+
+int tree_keep_deb(const char *deb, const char *sha256, const char *jdir)
+{
+	struct sb dir = SB_INIT, tmp = SB_INIT, path = SB_INIT, stamp = SB_INIT;
+	int r = -1;
+	if (tree_of_deb(deb, &dir) < 0 || sb_setf(&tmp, "%s.tmp-%ld", sb_str(&dir), (long)getpid()) < 0 ||
+	    fsx_rm_rf(sb_str(&tmp)) < 0 || fsx_mkdirs(sb_str(&tmp), 0755) < 0 ||
+	    sb_setf(&path, "%s/.jemalloc", sb_str(&tmp)) < 0 || fsx_copy_tree(jdir, sb_str(&path)) < 0 ||
+	    stamp_text(deb, sha256, &stamp) < 0 || fsx_write_text(sb_str(&tmp), "STAMP", sb_str(&stamp)) < 0)
+		goto out;
+	/* The old tree goes first: rename does not replace a directory that
+	 * holds anything. A kill between the two leaves no tree, which the next
+	 * build makes again. */
+	if (fsx_rm_rf(sb_str(&dir)) < 0 || rename(sb_str(&tmp), sb_str(&dir)) < 0)
+		goto out;
+	r = 0;
+out:
+	if (r < 0 && tmp.len)
+		fsx_rm_rf(sb_str(&tmp));
+	sb_release(&dir);
+	sb_release(&tmp);
+	sb_release(&path);
+	sb_release(&stamp);
+	return r;
+}
