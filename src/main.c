@@ -60,9 +60,13 @@ static int dispatch(int argc, char **argv)
 			return progkey_current(bp) ? EXIT_OK : EXIT_FAIL;
 		if (strcmp(argv[1], "prebuilt") == 0)
 			return progkey_prebuilt(bp) ? EXIT_OK : EXIT_FAIL;
-		if ((strcmp(argv[1], "key") == 0 ? progkey_compute(bp, key) : progkey_source(bp, key)) < 0)
+		char seen[17];
+		int key_cmd = strcmp(argv[1], "key") == 0;
+		if ((key_cmd ? progkey_compute(bp, key, seen) : progkey_source(bp, key)) < 0)
 			return EXIT_FAIL;
 		puts(key);
+		if (key_cmd)
+			puts(seen);
 		return EXIT_OK;
 	}
 	if (argc == 2 && strcmp(argv[1], "cnb-build") == 0)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 
 static int wanted(const char *name)
@@ -23,12 +24,14 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The hash of BP_DIR/src's files, names and contents, in name order, into C. */
-static int hash_sources(const char *bp_dir, struct sha256 *c)
+/* The hash of BP_DIR/src's files in name order, into C: names and contents,
+ * or with STAT, names, sizes and modification times (no file read). */
+static int hash_sources(const char *bp_dir, struct sha256 *c, int stat)
 {
 	struct sb dir = SB_INIT, path = SB_INIT;
 	char *names[256], *text;
 	size_t n = 0, len;
+	struct stat st;
 	int r = -1;
 	if (sb_setf(&dir, "%s/src", bp_dir) < 0)
 		return -1;
@@ -42,9 +45,19 @@ static int hash_sources(const char *bp_dir, struct sha256 *c)
 	qsort(names, n, sizeof *names, by_name);
 	sha256_init(c);
 	for (size_t i = 0; i < n; i++) {
-		if (sb_setf(&path, "%s/%s", sb_str(&dir), names[i]) < 0 || fsx_read_len(sb_str(&path), &text, 1u << 22, &len) < 0)
+		if (sb_setf(&path, "%s/%s", sb_str(&dir), names[i]) < 0)
 			goto out;
 		sha256_update(c, names[i], strlen(names[i]) + 1);
+		if (stat) {
+			char line[64];
+			if (lstat(sb_str(&path), &st) < 0 || !S_ISREG(st.st_mode))
+				goto out;
+			snprintf(line, sizeof line, "%lld %lld\n", (long long)st.st_size, (long long)st.st_mtim.tv_sec);
+			sha256_update(c, line, strlen(line));
+			continue;
+		}
+		if (fsx_read_len(sb_str(&path), &text, 1u << 22, &len) < 0)
+			goto out;
 		sha256_update(c, text, len);
 		free(text);
 	}
@@ -59,15 +72,35 @@ out:
 	return r;
 }
 
+/* The first 16 hex digits of C's hash, into KEY. */
+static void key_of(struct sha256 *c, char key[17])
+{
+	char hex[65];
+	sha256_hex(c, hex);
+	memcpy(key, hex, 16);
+	key[16] = '\0';
+}
+
+/* What besides src/ makes the program: the stack names the image, hence its
+ * cc and libc; and the machine. */
+static void add_target(struct sha256 *c)
+{
+	const char *stack = getenv("STACK"), *distro = getenv("CNB_TARGET_DISTRO_VERSION");
+	struct utsname u;
+	sha256_update(c, "\n", 1);
+	sha256_update(c, stack ? stack : "", stack ? strlen(stack) : 0);
+	sha256_update(c, "\n", 1);
+	sha256_update(c, distro ? distro : "", distro ? strlen(distro) : 0);
+	if (uname(&u) == 0)
+		sha256_update(c, u.machine, strlen(u.machine));
+}
+
 int progkey_source(const char *bp_dir, char key[17])
 {
 	struct sha256 c;
-	char hex[65];
-	if (hash_sources(bp_dir, &c) < 0)
+	if (hash_sources(bp_dir, &c, 0) < 0)
 		return -1;
-	sha256_hex(&c, hex);
-	memcpy(key, hex, 16);
-	key[16] = '\0';
+	key_of(&c, key);
 	return 0;
 }
 
@@ -82,33 +115,38 @@ int progkey_prebuilt(const char *bp_dir)
 #endif
 }
 
-int progkey_compute(const char *bp_dir, char key[17])
+int progkey_compute(const char *bp_dir, char key[17], char seen[17])
 {
 	struct sha256 c;
-	struct utsname u;
-	char hex[65];
-	if (hash_sources(bp_dir, &c) < 0)
+	if (hash_sources(bp_dir, &c, 0) < 0)
 		return -1;
-	/* The stack names the image, hence its cc and libc. */
-	const char *stack = getenv("STACK"), *distro = getenv("CNB_TARGET_DISTRO_VERSION");
-	sha256_update(&c, "\n", 1);
-	sha256_update(&c, stack ? stack : "", stack ? strlen(stack) : 0);
-	sha256_update(&c, "\n", 1);
-	sha256_update(&c, distro ? distro : "", distro ? strlen(distro) : 0);
-	if (uname(&u) == 0)
-		sha256_update(&c, u.machine, strlen(u.machine));
-	sha256_hex(&c, hex);
-	memcpy(key, hex, 16);
-	key[16] = '\0';
+	add_target(&c);
+	key_of(&c, key);
+	if (seen) {
+		if (hash_sources(bp_dir, &c, 1) < 0)
+			return -1;
+		add_target(&c);
+		key_of(&c, seen);
+	}
 	return 0;
 }
 
 int progkey_current(const char *bp_dir)
 {
 	struct sb p = SB_INIT;
-	char key[17], *had = NULL;
+	struct sha256 c;
+	char key[17], seen[17], *had = NULL;
 	int ok = fsx_exe_dir(&p, 0) == 0 && sb_addf(&p, "/KEY") == 0 && fsx_read(sb_str(&p), &had, 64) == 0 &&
-		 progkey_compute(bp_dir, key) == 0 && strncmp(had, key, 16) == 0 && (had[16] == '\n' || !had[16]);
+		 strlen(had) >= 16 && (had[16] == '\n' || !had[16]);
+	if (ok && strlen(had) >= 34 && had[33] == '\n' && hash_sources(bp_dir, &c, 1) == 0) {
+		/* The files as they were when the key was written: no need to read them. */
+		add_target(&c);
+		key_of(&c, seen);
+		if (strncmp(had + 17, seen, 16) == 0)
+			goto out;
+	}
+	ok = ok && progkey_compute(bp_dir, key, NULL) == 0 && strncmp(had, key, 16) == 0;
+out:
 	free(had);
 	sb_release(&p);
 	return ok;
