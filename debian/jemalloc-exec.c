@@ -3,7 +3,10 @@
  * Runs COMMAND with this jemalloc preloaded, whatever JEMALLOC_ENABLED says.
  * Installed as <prefix>/bin/jemalloc.sh by debian/recipe (the name Procfiles
  * use); it was a sh script, and is C so that a Procfile line pays for no
- * shell: exec'ing sh costs about 0.6 ms more than this program.
+ * shell: hyperfine -N, fastest of 500 runs of `jemalloc.sh /bin/true` with
+ * an empty library, 1.34 to 1.39 ms through the sh script, 1.18 to 1.20 ms
+ * through this program linked statically (1.25 to 1.31 ms dynamically),
+ * /bin/true alone 0.62 ms: what is left is the execve itself.
  * Finds the library next to itself (../lib), so it works wherever the package
  * was unpacked, and prepends it to LD_PRELOAD instead of replacing it.
  *
@@ -21,8 +24,9 @@
  * separators), unchanged; unset or empty, the library; else the library, a
  * colon, and what was there.
  *
- * C11 and POSIX, built with the compiler the jemalloc build uses (arm64 cross
- * builds included) and linked statically: no ld.so work before the exec.
+ * C11 on glibc and Linux (getauxval, /proc), built with the compiler the
+ * jemalloc build uses (arm64 cross builds included) and linked statically:
+ * no ld.so work before the exec.
  */
 #define _GNU_SOURCE
 #include <errno.h>
