@@ -160,7 +160,7 @@ def copy_buildpack(top, dest, repository=True):
         shutil.copytree(os.path.join(top, d), os.path.join(dest, d))
     for f in ("versions.txt", "repository.conf", "buildpack.toml"):
         shutil.copy(os.path.join(top, f), dest)
-    for f in ("recipe", "jemalloc.sh"):
+    for f in ("recipe", "jemalloc-exec.c"):
         shutil.copy(os.path.join(top, "debian", f), dest + "/debian/")
     for f in os.listdir(dest + "/src"):
         if f.endswith(".o") or f == "heroku-jemalloc":
