@@ -40,13 +40,16 @@ static void purge(int dirfd, const char *rel, int depth, const struct sb *keep, 
 				fsx_rm_rf_at(dirfd, e->d_name); /* a link or a file where a directory belongs */
 			continue;
 		}
-		/* A package's record and verified tree go with it. */
+		/* A package's record and verified tree go with it; what a killed
+		 * build left (.gone-*, *.tmp-<pid>, .download-<pid>) goes
+		 * uncounted. */
 		size_t l = path.len;
 		int record = (l > 7 && strcmp(sb_str(&path) + l - 7, ".sha256") == 0 && (l -= 7)) ||
 			     (l > 5 && strcmp(sb_str(&path) + l - 5, ".tree") == 0 && (l -= 5));
+		int leftover = e->d_name[0] == '.' || strstr(e->d_name, ".tmp-") != NULL;
 		if (record)
 			path.buf[l] = '\0';
-		if (!word_in(sb_str(keep), sb_str(&path)) && fsx_rm_rf_at(dirfd, e->d_name) == 0 && !record)
+		if (!word_in(sb_str(keep), sb_str(&path)) && fsx_forget_at(dirfd, e->d_name) == 0 && !record && !leftover)
 			(*n)++;
 	}
 	closedir(d);

@@ -174,7 +174,7 @@ int cnb_build_main(const char *bp_dir, const char *self)
 	/* What this program was built from (progkey.h): a change to the
 	 * buildpack's program makes a new layer. */
 	char key[17];
-	snprintf(now.program, sizeof now.program, "%s", progkey_compute(bp_dir, key, NULL) == 0 ? key : "unknown");
+	snprintf(now.program, sizeof now.program, "%s", progkey_compute(bp_dir, key) == 0 ? key : "unknown");
 	if (install_origin(bp_dir, &s, now.origin) < 0)
 		now.origin[0] = '\0';
 	install_announce(&s, &t);

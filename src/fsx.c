@@ -200,6 +200,38 @@ int fsx_rm_rf_at(int dirfd, const char *name)
 	return rm_at(dirfd, name);
 }
 
+int fsx_forget_at(int dirfd, const char *name)
+{
+	char gone[256];
+	if (strncmp(name, ".gone-", 6) == 0) /* already out of the way */
+		return rm_at(dirfd, name);
+	snprintf(gone, sizeof gone, ".gone-%ld-%.200s", (long)getpid(), name);
+	if (renameat(dirfd, name, dirfd, gone) < 0)
+		return errno == ENOENT ? 0 : rm_at(dirfd, name);
+	return rm_at(dirfd, gone);
+}
+
+int fsx_forget(const char *path)
+{
+	struct sb dir = SB_INIT;
+	const char *slash = strrchr(path, '/');
+	int r = -1;
+	if (!slash || sb_add(&dir, path, (size_t)(slash - path + (slash == path))) < 0)
+		goto out;
+	int fd = open(sb_str(&dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		r = errno == ENOENT ? 0 : -1;
+		goto out;
+	}
+	r = fsx_forget_at(fd, slash + 1);
+	int e = errno;
+	close(fd);
+	errno = e;
+out:
+	sb_release(&dir);
+	return r;
+}
+
 int fsx_path_plain(const char *path)
 {
 	return path[0] == '/' && !strpbrk(path, " '\"\\:\n\r\t");

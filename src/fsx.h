@@ -41,6 +41,13 @@ int fsx_rm_rf(const char *path);
 /* fsx_rm_rf of NAME in the directory DIRFD. */
 int fsx_rm_rf_at(int dirfd, const char *name);
 
+/* Removes NAME in DIRFD (or the absolute PATH) so that a kill at any moment
+ * leaves it whole or not under its name at all: renamed to
+ * .gone-<pid>-NAME first, then removed. For cache entries, whose presence
+ * means they are whole (a leftover .gone-* is trimmed with the cache). */
+int fsx_forget_at(int dirfd, const char *name);
+int fsx_forget(const char *path);
+
 /* 1 when PATH is absolute and holds nothing that a sources.list line, an
  * LD_PRELOAD list, the export file's quoting or the log would read as
  * something else: no spaces, quotes, backslashes, colons or line breaks. */

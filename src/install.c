@@ -151,7 +151,7 @@ static int stage_deb(const struct install *in, const char *deb, struct sb *jdir,
 	int r = -1;
 	entry_add(in, deb);
 	if (tree_of_deb(deb, tree_dir) == 0 && sb_setf(&tree, "%s/.jemalloc", sb_str(tree_dir)) == 0) {
-		*fresh = !tree_deb_current(deb, NULL);
+		*fresh = !pkgcache_tree_current(deb);
 		r = stage_tree(in->stage_dir, *fresh ? deb : NULL, *fresh ? NULL : sb_str(&tree), in->self, jdir);
 	}
 	sb_release(&tree);

@@ -60,6 +60,12 @@ int pkgcache_keep_tree(const char *deb, const char *jdir)
 	return recorded(deb, want) ? tree_keep_deb(deb, want, jdir) : -1;
 }
 
+int pkgcache_tree_current(const char *deb)
+{
+	char want[65];
+	return recorded(deb, want) && tree_deb_current(deb, want);
+}
+
 int pkgcache_get(const char *dir, const char *pkgver, const char *arch, struct sb *deb)
 {
 	if (pkgcache_path(dir, pkgver, arch, deb) < 0)
@@ -115,9 +121,10 @@ int pkgcache_put(const char *dir, const char *from, const char *pkgver, const ch
 		errno = EBADMSG;
 		return -1;
 	}
-	if (pkgcache_path(dir, pkgver, arch, deb) == 0 &&
-	    sb_setf(&rec, "%s.sha256", sb_str(deb)) == 0 && sb_setf(&line, "%s\n", sha256) == 0 &&
-	    fsx_write_atomic(sb_str(&rec), sb_str(&line), line.len, 0644) == 0)
+	/* A tree made from other bytes under this name goes before them. */
+	if (pkgcache_path(dir, pkgver, arch, deb) == 0 && sb_setf(&rec, "%s.tree", sb_str(deb)) == 0 &&
+	    fsx_forget(sb_str(&rec)) == 0 && sb_setf(&rec, "%s.sha256", sb_str(deb)) == 0 &&
+	    sb_setf(&line, "%s\n", sha256) == 0 && fsx_write_atomic(sb_str(&rec), sb_str(&line), line.len, 0644) == 0)
 		r = rename(from, sb_str(deb));
 	sb_release(&rec);
 	sb_release(&line);

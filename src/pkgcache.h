@@ -41,4 +41,8 @@ int pkgcache_put(const char *dir, const char *from, const char *pkgver, const ch
  * package DEB (tree.h). */
 int pkgcache_keep_tree(const char *deb, const char *jdir);
 
+/* 1 when the verified tree of DEB is current for DEB's bytes as the record
+ * beside DEB (the index's hash) and DEB's size and time say. */
+int pkgcache_tree_current(const char *deb);
+
 #endif

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
 
 static int wanted(const char *name)
@@ -24,21 +23,20 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The hash of BP_DIR/src's files in name order, into C: names and contents,
- * or with STAT, names, sizes and modification times (no file read). */
-static int hash_sources(const char *bp_dir, struct sha256 *c, int stat)
+/* The hash of BP_DIR/src's files, names and contents, in name order, into C.
+ * More files than it can list is an error, never a key over some of them. */
+static int hash_sources(const char *bp_dir, struct sha256 *c)
 {
 	struct sb dir = SB_INIT, path = SB_INIT;
 	char *names[256], *text;
 	size_t n = 0, len;
-	struct stat st;
 	int r = -1;
 	if (sb_setf(&dir, "%s/src", bp_dir) < 0)
 		return -1;
 	DIR *d = opendir(sb_str(&dir));
 	struct dirent *e;
-	while (d && (e = readdir(d)) && n < 256)
-		if (wanted(e->d_name) && !(names[n++] = strdup(e->d_name)))
+	while (d && (e = readdir(d)))
+		if (wanted(e->d_name) && (n == 256 || !(names[n++] = strdup(e->d_name))))
 			goto out;
 	if (!d || n == 0)
 		goto out;
@@ -47,17 +45,9 @@ static int hash_sources(const char *bp_dir, struct sha256 *c, int stat)
 	for (size_t i = 0; i < n; i++) {
 		if (sb_setf(&path, "%s/%s", sb_str(&dir), names[i]) < 0)
 			goto out;
-		sha256_update(c, names[i], strlen(names[i]) + 1);
-		if (stat) {
-			char line[64];
-			if (lstat(sb_str(&path), &st) < 0 || !S_ISREG(st.st_mode))
-				goto out;
-			snprintf(line, sizeof line, "%lld %lld\n", (long long)st.st_size, (long long)st.st_mtim.tv_sec);
-			sha256_update(c, line, strlen(line));
-			continue;
-		}
 		if (fsx_read_len(sb_str(&path), &text, 1u << 22, &len) < 0)
 			goto out;
+		sha256_update(c, names[i], strlen(names[i]) + 1);
 		sha256_update(c, text, len);
 		free(text);
 	}
@@ -98,7 +88,7 @@ static void add_target(struct sha256 *c)
 int progkey_source(const char *bp_dir, char key[17])
 {
 	struct sha256 c;
-	if (hash_sources(bp_dir, &c, 0) < 0)
+	if (hash_sources(bp_dir, &c) < 0)
 		return -1;
 	key_of(&c, key);
 	return 0;
@@ -115,38 +105,22 @@ int progkey_prebuilt(const char *bp_dir)
 #endif
 }
 
-int progkey_compute(const char *bp_dir, char key[17], char seen[17])
+int progkey_compute(const char *bp_dir, char key[17])
 {
 	struct sha256 c;
-	if (hash_sources(bp_dir, &c, 0) < 0)
+	if (hash_sources(bp_dir, &c) < 0)
 		return -1;
 	add_target(&c);
 	key_of(&c, key);
-	if (seen) {
-		if (hash_sources(bp_dir, &c, 1) < 0)
-			return -1;
-		add_target(&c);
-		key_of(&c, seen);
-	}
 	return 0;
 }
 
 int progkey_current(const char *bp_dir)
 {
 	struct sb p = SB_INIT;
-	struct sha256 c;
-	char key[17], seen[17], *had = NULL;
+	char key[17], *had = NULL;
 	int ok = fsx_exe_dir(&p, 0) == 0 && sb_addf(&p, "/KEY") == 0 && fsx_read(sb_str(&p), &had, 64) == 0 &&
-		 strlen(had) >= 16 && (had[16] == '\n' || !had[16]);
-	if (ok && strlen(had) >= 34 && had[33] == '\n' && hash_sources(bp_dir, &c, 1) == 0) {
-		/* The files as they were when the key was written: no need to read them. */
-		add_target(&c);
-		key_of(&c, seen);
-		if (strncmp(had + 17, seen, 16) == 0)
-			goto out;
-	}
-	ok = ok && progkey_compute(bp_dir, key, NULL) == 0 && strncmp(had, key, 16) == 0;
-out:
+		 progkey_compute(bp_dir, key) == 0 && strncmp(had, key, 16) == 0 && (had[16] == '\n' || !had[16]);
 	free(had);
 	sb_release(&p);
 	return ok;

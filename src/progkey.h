@@ -4,10 +4,8 @@
 #ifndef PROGKEY_H
 #define PROGKEY_H
 
-/* Writes the 16-hex-digit key for BP_DIR/src and this stack and machine, and
- * when SEEN is not NULL, the same over the files' names, sizes and
- * modification times instead of their contents. */
-int progkey_compute(const char *bp_dir, char key[17], char seen[17]);
+/* Writes the 16-hex-digit key for BP_DIR/src and this stack and machine. */
+int progkey_compute(const char *bp_dir, char key[17]);
 
 /* The 16-hex-digit hash of BP_DIR/src alone: what a prebuilt program of the
  * release tarball (scripts/package) is compiled with, as PROGKEY_SOURCE. */
@@ -18,10 +16,9 @@ int progkey_source(const char *bp_dir, char key[17]);
 int progkey_prebuilt(const char *bp_dir);
 
 /* 1 when the KEY file beside this program (/proc/self/exe) holds the key of
- * BP_DIR/src now: the cached program may run. KEY is "<key>\n<seen>\n" (what
- * `key` prints): while the files' sizes and times are those it saw, which a
- * buildpack unpacked again from the same tarball keeps, they are not read;
- * else their contents are hashed again. */
+ * BP_DIR/src now: the cached program may run. The sources are read and
+ * hashed every time: sizes and dates say nothing (pack gives every file the
+ * same date, and a one-character fix keeps the size). */
 int progkey_current(const char *bp_dir);
 
 #endif

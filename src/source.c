@@ -174,7 +174,7 @@ int source_tree(const char *bp_dir, const char *cache_dir, const char *stack, co
 	    sb_setf(&dir, "%s/jemalloc/trees/%s", cache_dir, sb_str(&key)) < 0 ||
 	    sb_setf(tree, "%s/.jemalloc", sb_str(&dir)) < 0)
 		goto out;
-	if (fsx_is_real_dir(sb_str(tree)) == 1) {
+	if (fsx_is_real_dir(sb_str(&dir)) == 1 && fsx_is_real_dir(sb_str(tree)) == 1) {
 		log_detail("Using jemalloc %s built from source for %s (%s) from the cache", rel->version, stack, arch);
 		r = 0;
 		goto out;
@@ -195,7 +195,7 @@ int source_tree(const char *bp_dir, const char *cache_dir, const char *stack, co
 	if (fsx_mkdirs(sb_str(&dir), 0755) < 0 ||
 	    rename(sb_str(&made), sb_str(tree)) < 0) {
 		log_error("Cannot keep the built tree in %s: %s.", sb_str(&dir), strerror(errno));
-		fsx_rm_rf(sb_str(&dir));
+		fsx_forget(sb_str(&dir));
 		goto out;
 	}
 	r = 0;

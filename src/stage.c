@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int stage_copy(const char *stage_dir, const char *tree, const char *jdir)
 {
@@ -137,8 +138,13 @@ int stage_check(const char *jdir, const char *want, const char *malloc_conf, con
 {
 	struct sb line = SB_INIT;
 	int r = -1, v = 0;
-	/* A copy of a tree that has loaded before, under this MALLOC_CONF. */
-	if (!verified || !tree_verified(verified, want, malloc_conf, got, size)) {
+	/* A copy of a tree that has loaded before, under this MALLOC_CONF, and
+	 * that has its library (a file, not a dangling link). */
+	struct stat st;
+	if (sb_setf(&line, "%s/lib/libjemalloc.so", jdir) < 0)
+		goto out;
+	if (!verified || stat(sb_str(&line), &st) < 0 || !S_ISREG(st.st_mode) ||
+	    !tree_verified(verified, want, malloc_conf, got, size)) {
 		if ((v = stage_verify(jdir, want, malloc_conf, got, size, 0)) < 0)
 			goto out;
 		if (v == 0 && verified)

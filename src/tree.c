@@ -19,12 +19,22 @@ static int record_text(const char *got, const char *malloc_conf, struct sb *text
 	return sb_setf(text, "%s\n%s\n", got, hex);
 }
 
+/* DIR and DIR/.jemalloc are real directories, no links: the record is read
+ * and written only where the cache made it. */
+static int real_tree(const char *dir)
+{
+	struct sb p = SB_INIT;
+	int ok = fsx_is_real_dir(dir) == 1 && sb_setf(&p, "%s/.jemalloc", dir) == 0 && fsx_is_real_dir(sb_str(&p)) == 1;
+	sb_release(&p);
+	return ok;
+}
+
 int tree_verified(const char *dir, const char *want, const char *malloc_conf, char *got, size_t size)
 {
 	struct sb path = SB_INIT, text = SB_INIT;
 	char *had = NULL;
 	int ok = 0;
-	if (sb_setf(&path, "%s/VERIFIED", dir) < 0 || fsx_read(sb_str(&path), &had, 256) < 0)
+	if (!real_tree(dir) || sb_setf(&path, "%s/VERIFIED", dir) < 0 || fsx_read(sb_str(&path), &had, 256) < 0)
 		goto out;
 	size_t n = strcspn(had, "\n");
 	if (n == 0 || n >= size || strspn(had, "0123456789.") != n || strncmp(had, want, strlen(want)) != 0)
@@ -41,6 +51,10 @@ out:
 int tree_record(const char *dir, const char *got, const char *malloc_conf)
 {
 	struct sb text = SB_INIT;
+	if (!real_tree(dir)) {
+		errno = ELOOP;
+		return -1;
+	}
 	int r = record_text(got, malloc_conf, &text) < 0 ? -1 : fsx_write_text(dir, "VERIFIED", sb_str(&text));
 	sb_release(&text);
 	return r;
@@ -70,8 +84,7 @@ int tree_deb_current(const char *deb, const char *sha256)
 	struct sb dir = SB_INIT, path = SB_INIT, now = SB_INIT;
 	char *had = NULL;
 	int ok = 0;
-	if (tree_of_deb(deb, &dir) < 0 || sb_setf(&path, "%s/.jemalloc", sb_str(&dir)) < 0 ||
-	    fsx_is_real_dir(sb_str(&dir)) != 1 || fsx_is_real_dir(sb_str(&path)) != 1 ||
+	if (tree_of_deb(deb, &dir) < 0 || !real_tree(sb_str(&dir)) ||
 	    sb_setf(&path, "%s/STAMP", sb_str(&dir)) < 0 || fsx_read(sb_str(&path), &had, 256) < 0)
 		goto out;
 	/* The recorded hash is the one the stamp is compared with. */
@@ -98,10 +111,10 @@ int tree_keep_deb(const char *deb, const char *sha256, const char *jdir)
 	    sb_setf(&path, "%s/.jemalloc", sb_str(&tmp)) < 0 || fsx_copy_tree(jdir, sb_str(&path)) < 0 ||
 	    stamp_text(deb, sha256, &stamp) < 0 || fsx_write_text(sb_str(&tmp), "STAMP", sb_str(&stamp)) < 0)
 		goto out;
-	/* The old tree goes first: rename does not replace a directory that
-	 * holds anything. A kill between the two leaves no tree, which the next
-	 * build makes again. */
-	if (fsx_rm_rf(sb_str(&dir)) < 0 || rename(sb_str(&tmp), sb_str(&dir)) < 0)
+	/* The old tree goes first (renamed away whole, then removed): rename
+	 * does not replace a directory that holds anything. A kill between the
+	 * two leaves no tree, which the next build makes again. */
+	if (fsx_forget(sb_str(&dir)) < 0 || rename(sb_str(&tmp), sb_str(&dir)) < 0)
 		goto out;
 	r = 0;
 out:

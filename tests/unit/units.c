@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -545,7 +546,7 @@ static void bounded_cache(void **state)
 static void verified_trees(void **state)
 {
 	(void)state;
-	char top[] = "/tmp/tree-test-XXXXXX", deb[512], jdir[512], p[600], got[32];
+	char top[] = "/tmp/tree-test-XXXXXX", deb[256], jdir[256], p[600], got[32];
 	const char *sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 	assert_non_null(mkdtemp(top));
 	snprintf(deb, sizeof deb, "%s/a.deb", top);
@@ -570,6 +571,17 @@ static void verified_trees(void **state)
 	fputc('x', f);
 	fclose(f);
 	assert_false(tree_deb_current(deb, sha));
+	/* The same size, another date (bytes rewritten in place): not current. */
+	assert_int_equal(tree_keep_deb(deb, sha, jdir), 0);
+	assert_true(tree_deb_current(deb, sha));
+	struct timespec when[2] = {{.tv_sec = 1000000000}, {.tv_sec = 1000000000}};
+	assert_int_equal(utimensat(AT_FDCWD, deb, when, 0), 0);
+	assert_false(tree_deb_current(deb, sha));
+	/* A garbled stamp: not current. */
+	assert_int_equal(tree_keep_deb(deb, sha, jdir), 0);
+	snprintf(p, sizeof p, "%s.tree", deb);
+	assert_int_equal(fsx_write_text(p, "STAMP", "7 x\n"), 0);
+	assert_false(tree_deb_current(deb, sha));
 	/* A link where the package was: refused, whatever it points to. */
 	assert_int_equal(tree_keep_deb(deb, sha, jdir), 0);
 	assert_true(tree_deb_current(deb, sha));
@@ -589,6 +601,29 @@ static void verified_trees(void **state)
 	assert_false(tree_verified(p, "", "narenas:1", got, sizeof got));
 	assert_int_equal(tree_record(p, "5.3.0", NULL), 0);
 	assert_true(tree_verified(p, "", "", got, sizeof got));
+	/* A tree reached through a link is neither current nor verified, and no
+	 * record is written through it. */
+	char linked[500], real[500];
+	snprintf(linked, sizeof linked, "%s/linked.deb", top);
+	assert_int_equal(fsx_write_atomic(linked, "package", 7, 0644), 0);
+	assert_int_equal(tree_keep_deb(linked, sha, jdir), 0);
+	assert_int_equal(tree_record(p, "5.3.0", NULL), 0);
+	snprintf(real, sizeof real, "%s/real-tree", top);
+	snprintf(p, sizeof p, "%s.tree", linked);
+	assert_int_equal(rename(p, real), 0);
+	assert_int_equal(symlink(real, p), 0);
+	assert_false(tree_deb_current(linked, sha));
+	snprintf(p, sizeof p, "%s/VERIFIED", real);
+	unlink(p);
+	snprintf(p, sizeof p, "%s.tree", linked);
+	assert_int_equal(tree_record(p, "5.3.0", NULL), -1);
+	snprintf(p, sizeof p, "%s/VERIFIED", real);
+	assert_int_equal(access(p, F_OK), -1);
+	/* A removed entry goes whole: renamed away, then removed. */
+	snprintf(p, sizeof p, "%s.tree", deb);
+	assert_int_equal(fsx_forget(p), 0);
+	assert_int_equal(access(p, F_OK), -1);
+	assert_int_equal(fsx_forget(p), 0); /* already gone: done */
 	assert_int_equal(fsx_rm_rf(top), 0);
 }
 
