@@ -246,6 +246,24 @@ static int copy_file_as(int from_dir, const char *from, int to_dir, const char *
 	out = openat(to_dir, to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
 	if (out < 0)
 		goto done;
+	/* In the kernel when it can (one copy, no trip through this buffer);
+	 * read and write where it cannot (another file system type, an old
+	 * kernel), from where it stopped. */
+	for (;;) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)1 << 30, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0) {
+				r = fchmod(out, mode & 07777);
+				goto done;
+			}
+			if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP &&
+			    errno != EPERM)
+				goto done;
+			break;
+		}
+	}
 	for (;;) {
 		ssize_t n = read(in, buf, sizeof buf);
 		if (n < 0 && errno == EINTR)
