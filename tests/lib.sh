@@ -54,6 +54,9 @@ expect_text() {
 # expect_rc NAME WANT: the last run exited WANT.
 expect_rc() { expect "$1 (exit status)" "$2" "$rc"; }
 
+# tree_sum DIR: one line that changes when anything under DIR does.
+# Directories count by name (their mtime moves when a staging dir comes and goes).
+tree_sum() { (cd "$1" && find . \( -type d -printf '%p/\n' \) -o -printf '%p %s %T@\n' | sort | sha256sum | cut -c1-16); }
 
 # pool_versions POOL: the package versions of the amd64 .debs in a
 # repository's pool/<stack> directory, oldest first.
