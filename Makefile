@@ -69,7 +69,7 @@ test:
 	@tests/run
 
 # Build time, memory, allocator speed and activation overhead, each against
-# the alternative, measured in one run (about 15 minutes; not part of test).
+# the alternative, measured in one run (about 50 minutes; not part of test).
 # Writes docs/benchmarks.* and the README's table.
 bench:
 	@bench/run
