@@ -206,8 +206,12 @@ int fsx_forget_at(int dirfd, const char *name)
 	if (strncmp(name, ".gone-", 6) == 0) /* already out of the way */
 		return rm_at(dirfd, name);
 	snprintf(gone, sizeof gone, ".gone-%ld-%.200s", (long)getpid(), name);
-	if (renameat(dirfd, name, dirfd, gone) < 0)
-		return errno == ENOENT ? 0 : rm_at(dirfd, name);
+	int r = renameat(dirfd, name, dirfd, gone);
+	/* A killed build of the same pid left that name: it goes first. */
+	if (r < 0 && (errno == EEXIST || errno == ENOTEMPTY) && rm_at(dirfd, gone) == 0)
+		r = renameat(dirfd, name, dirfd, gone);
+	if (r < 0)
+		return errno == ENOENT ? 0 : -1;
 	return rm_at(dirfd, gone);
 }
 
@@ -216,7 +220,11 @@ int fsx_forget(const char *path)
 	struct sb dir = SB_INIT;
 	const char *slash = strrchr(path, '/');
 	int r = -1;
-	if (!slash || sb_add(&dir, path, (size_t)(slash - path + (slash == path))) < 0)
+	if (!slash || !slash[1]) {
+		errno = EINVAL;
+		goto out;
+	}
+	if (sb_add(&dir, path, (size_t)(slash - path + (slash == path))) < 0)
 		goto out;
 	int fd = open(sb_str(&dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
@@ -253,11 +261,11 @@ static int copy_file_as(int from_dir, const char *from, int to_dir, const char *
 		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)1 << 30, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			if (n == 0) {
-				r = fchmod(out, mode & 07777);
-				goto done;
-			}
+		/* 0 is the end, or a file system that copies nothing this way:
+		 * the read loop below tells which. */
+		if (n == 0)
+			break;
+		if (n < 0) {
 			if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP &&
 			    errno != EPERM)
 				goto done;

@@ -41,9 +41,10 @@ int fsx_rm_rf(const char *path);
 /* fsx_rm_rf of NAME in the directory DIRFD. */
 int fsx_rm_rf_at(int dirfd, const char *name);
 
-/* Removes NAME in DIRFD (or the absolute PATH) so that a kill at any moment
- * leaves it whole or not under its name at all: renamed to
- * .gone-<pid>-NAME first, then removed. For cache entries, whose presence
+/* Removes NAME in DIRFD (or PATH, which must name something in a directory)
+ * so that a kill at any moment leaves it whole or not under its name at all:
+ * renamed to .gone-<pid>-NAME first, then removed; -1 when it cannot be
+ * renamed away (it is then left whole). For cache entries, whose presence
  * means they are whole (a leftover .gone-* is trimmed with the cache). */
 int fsx_forget_at(int dirfd, const char *name);
 int fsx_forget(const char *path);

@@ -55,7 +55,8 @@ static int dispatch(int argc, char **argv)
 			  strcmp(argv[1], "source-key") == 0 || strcmp(argv[1], "prebuilt") == 0)) {
 		char key[17];
 		/* bin/program runs these with no other time bound: a stalled
-		 * read of src/ ends here (SIGALRM), and bin/program compiles. */
+		 * read of src/ ends here (SIGALRM): after `current` or
+		 * `prebuilt`, bin/program compiles; after `key`, it fails. */
 		alarm(60);
 		bp = getenv("BP_DIR");
 		if (!bp || *bp != '/')
