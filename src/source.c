@@ -7,6 +7,7 @@
 #include "sb.h"
 #include "settings.h"
 #include "sha256.h"
+#include "tree.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -174,7 +175,7 @@ int source_tree(const char *bp_dir, const char *cache_dir, const char *stack, co
 	    sb_setf(&dir, "%s/jemalloc/trees/%s", cache_dir, sb_str(&key)) < 0 ||
 	    sb_setf(tree, "%s/.jemalloc", sb_str(&dir)) < 0)
 		goto out;
-	if (fsx_is_real_dir(sb_str(&dir)) == 1 && fsx_is_real_dir(sb_str(tree)) == 1) {
+	if (tree_real(sb_str(&dir))) {
 		log_detail("Using jemalloc %s built from source for %s (%s) from the cache", rel->version, stack, arch);
 		r = 0;
 		goto out;

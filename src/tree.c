@@ -19,9 +19,7 @@ static int record_text(const char *got, const char *malloc_conf, struct sb *text
 	return sb_setf(text, "%s\n%s\n", got, hex);
 }
 
-/* DIR and DIR/.jemalloc are real directories, no links: the record is read
- * and written only where the cache made it. */
-static int real_tree(const char *dir)
+int tree_real(const char *dir)
 {
 	struct sb p = SB_INIT;
 	int ok = fsx_is_real_dir(dir) == 1 && sb_setf(&p, "%s/.jemalloc", dir) == 0 && fsx_is_real_dir(sb_str(&p)) == 1;
@@ -34,7 +32,7 @@ int tree_verified(const char *dir, const char *want, const char *malloc_conf, ch
 	struct sb path = SB_INIT, text = SB_INIT;
 	char *had = NULL;
 	int ok = 0;
-	if (!real_tree(dir) || sb_setf(&path, "%s/VERIFIED", dir) < 0 || fsx_read(sb_str(&path), &had, 256) < 0)
+	if (!tree_real(dir) || sb_setf(&path, "%s/VERIFIED", dir) < 0 || fsx_read(sb_str(&path), &had, 256) < 0)
 		goto out;
 	size_t n = strcspn(had, "\n");
 	if (n == 0 || n >= size || strspn(had, "0123456789.") != n || strncmp(had, want, strlen(want)) != 0)
@@ -51,7 +49,7 @@ out:
 int tree_record(const char *dir, const char *got, const char *malloc_conf)
 {
 	struct sb text = SB_INIT;
-	if (!real_tree(dir)) {
+	if (!tree_real(dir)) {
 		errno = ELOOP;
 		return -1;
 	}
@@ -84,7 +82,7 @@ int tree_deb_current(const char *deb, const char *sha256)
 	struct sb dir = SB_INIT, path = SB_INIT, now = SB_INIT;
 	char *had = NULL;
 	int ok = 0;
-	if (tree_of_deb(deb, &dir) < 0 || !real_tree(sb_str(&dir)) ||
+	if (tree_of_deb(deb, &dir) < 0 || !tree_real(sb_str(&dir)) ||
 	    sb_setf(&path, "%s/STAMP", sb_str(&dir)) < 0 || fsx_read(sb_str(&path), &had, 256) < 0)
 		goto out;
 	/* The recorded hash is the one the stamp is compared with. */

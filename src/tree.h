@@ -23,6 +23,11 @@
 
 struct sb;
 
+/* 1 when DIR and DIR/.jemalloc are real directories, no links: a cached
+ * tree is used, and its record read and written, only where the cache made
+ * it. */
+int tree_real(const char *dir);
+
 /* 1 when DIR/VERIFIED says the tree loaded, reporting a version that starts
  * with WANT, under MALLOC_CONF (NULL: none) with no warning; the version into
  * GOT. 0 otherwise. */
