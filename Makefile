@@ -25,10 +25,14 @@ all: debs repo
 deps:
 	@scripts/deps build
 
-# The matrix is expanded (and checked) first; then one build per line.
+# each_package CMD, ARCH: CMD STACK VERSION ARCH for every line of the matrix,
+# which is expanded (and checked) first, before any work.
+each_package = matrix=$$(scripts/matrix '$(STACK)' '$(VERSION)' '$(2)'); \
+	while read -r s v a; do $(1) "$$s" "$$v" "$$a"; done <<<"$$matrix"
+
 debs:
-	@matrix=$$(scripts/matrix '$(STACK)' '$(VERSION)' '$(ARCH)'); scripts/deps build; \
-	while read -r s v a; do scripts/build-deb "$$s" "$$v" "$$a"; done <<<"$$matrix"
+	@scripts/matrix '$(STACK)' '$(VERSION)' '$(ARCH)' >/dev/null; scripts/deps build
+	@$(call each_package,scripts/build-deb,$(ARCH))
 
 # dist/debs -> dist/apt: signed, one suite per stack. The key comes from
 # JEMALLOC_SIGNING_KEY (file) or JEMALLOC_SIGNING_KEY_DATA; else a local key.
@@ -47,8 +51,8 @@ package:
 	@scripts/package
 
 check-repro:
-	@matrix=$$(scripts/matrix '$(STACK)' '$(VERSION)' '$(ARCH)'); scripts/deps build; \
-	while read -r s v a; do scripts/check-repro "$$s" "$$v" "$$a"; done <<<"$$matrix"
+	@scripts/matrix '$(STACK)' '$(VERSION)' '$(ARCH)' >/dev/null; scripts/deps build
+	@$(call each_package,scripts/check-repro,$(ARCH))
 
 # The whole path on this machine: package, repository on 127.0.0.1, bin/compile
 # on a sample app in the stack's root, a simulated dyno asked "is it on?".
@@ -96,8 +100,7 @@ console:
 
 docker-test:
 	@scripts/docker-check
-	@matrix=$$(scripts/matrix '$(STACK)' '$(VERSION)' all); \
-	while read -r s v a; do scripts/build-deb "$$s" "$$v" "$$a"; done <<<"$$matrix"
+	@$(call each_package,scripts/build-deb,all)
 
 clean:
 	rm -rf dist

@@ -75,6 +75,18 @@ stack_field() {
 deb_version() { echo "$2-$DEB_REVISION~${1//-/}"; }
 deb_file() { echo "${PACKAGE}_$(deb_version "$1" "$2")_$3.deb"; }
 
+# copy_buildpack DEST: what the buildpack needs at build time, as a release
+# of it has (scripts/package --list, the one list of it), without objects or
+# a built program. Every copy of the buildpack (tests, scripts/demo) is this.
+copy_buildpack() {
+	local f
+	mkdir -p "$1"
+	"$TOP/scripts/package" --list | while read -r f; do
+		case $f in */*) mkdir -p "$1/${f%/*}" ;; esac
+		cp -p "$TOP/$f" "$1/$f"
+	done
+}
+
 # --- this machine -------------------------------------------------------------
 
 host_arch() { dpkg --print-architecture; }

@@ -64,18 +64,6 @@ pool_versions() {
 	(cd "$1" && find . -name '*_amd64.deb' -printf '%f\n') | sed 's/^heroku-jemalloc_\(.*\)_amd64.deb$/\1/' | sort -V
 }
 
-# copy_buildpack DEST: what the buildpack needs at build time, as a release
-# of it has (scripts/package --list, the one list of it), without objects or
-# a built program.
-copy_buildpack() {
-	local f
-	mkdir -p "$1"
-	"$TOP/scripts/package" --list | while read -r f; do
-		case $f in */*) mkdir -p "$1/${f%/*}" ;; esac
-		cp -p "$TOP/$f" "$1/$f"
-	done
-}
-
 # source_server DIR: DIR laid out as jemalloc's release downloads
 # (DIR/<version>/<file>), with the official 5.3.0 tarball: Debian bookworm's
 # orig tarball is byte-identical to it (the same pinned SHA-256), fetched and
