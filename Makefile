@@ -89,7 +89,7 @@ fuzz:
 
 lint:
 	@scripts/deps test
-	@shellcheck $$(grep -l '^#!.*\(ba\)\?sh' -r bin scripts tests ci bench 2>/dev/null) tests/*.test debian/recipe
+	@tests/run lint
 
 # Local stack testing on the real Heroku images (needs a Docker engine): a shell
 # in the stack's build image with this repository at /src, and the package

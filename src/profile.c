@@ -7,35 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Sourced by the dyno's shell at start (HOME=/app), so JEMALLOC_ENABLED and
- * DYNO are read then, never baked in. POSIX sh: the stacks' /bin/sh is dash. */
+/* src/profile.sh, made a C string at build time (Makefile: profile.inc), so
+ * the script is one file that shellcheck and the tests read as it is. It is
+ * sourced by the dyno's shell at start (HOME=/app), so JEMALLOC_ENABLED and
+ * DYNO are read then, never baked in. */
 const char profile_script[] =
-	"# Written by heroku-buildpack-jemalloc. Read at every dyno start:\n"
-	"# JEMALLOC_ENABLED=true preloads jemalloc into every process; a comma list\n"
-	"# of process types (web,worker) preloads it in those dynos only.\n"
-	"export PATH=\"$HOME/.jemalloc/bin:$PATH\"\n"
-	"jemalloc_want() {\n"
-	"\tcase \"${JEMALLOC_ENABLED:-}\" in\n"
-	"\ttrue) return 0 ;;\n"
-	"\t\"\" | false) return 1 ;;\n"
-	"\tesac\n"
-	"\t(\n"
-	"\t\tset -f\n"
-	"\t\tIFS=,\n"
-	"\t\tfor t in $JEMALLOC_ENABLED; do\n"
-	"\t\t\t[ -n \"$t\" ] && [ -n \"${DYNO:-}\" ] && [ \"$t\" = \"${DYNO%%.*}\" ] && exit 0\n"
-	"\t\tdone\n"
-	"\t\texit 1\n"
-	"\t)\n"
-	"}\n"
-	"if jemalloc_want && [ -e \"$HOME/.jemalloc/lib/libjemalloc.so\" ]; then\n"
-	"\tcase \":${LD_PRELOAD:-}:\" in\n"
-	"\t*[:\\ ]\"$HOME/.jemalloc/lib/libjemalloc.so\"[:\\ ]*) ;;\n"
-	"\t::) export LD_PRELOAD=\"$HOME/.jemalloc/lib/libjemalloc.so\" ;;\n"
-	"\t*) export LD_PRELOAD=\"$HOME/.jemalloc/lib/libjemalloc.so:$LD_PRELOAD\" ;;\n"
-	"\tesac\n"
-	"fi\n"
-	"unset -f jemalloc_want\n";
+#include "profile.inc"
+	;
 
 int profile_wants(const char *enabled, const char *dyno, struct sb *why)
 {

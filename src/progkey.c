@@ -10,12 +10,15 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+/* The program's sources, as bin/program copies them: *.c, *.h, *.sh (the
+ * .profile.d script it embeds) and the Makefile. */
 static int wanted(const char *name)
 {
-	size_t n = strlen(name);
+	const char *dot = strrchr(name, '.');
 	if (strcmp(name, "Makefile") == 0)
 		return 1;
-	return n > 2 && name[0] != '.' && name[n - 2] == '.' && (name[n - 1] == 'c' || name[n - 1] == 'h');
+	return name[0] != '.' && dot && dot > name &&
+	       (strcmp(dot, ".c") == 0 || strcmp(dot, ".h") == 0 || strcmp(dot, ".sh") == 0);
 }
 
 static int by_name(const void *a, const void *b)

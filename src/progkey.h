@@ -1,5 +1,5 @@
 /* What this program was built from: the hash of the buildpack's src/ files
- * (names and contents, in name order), the stack and the machine, the key by
+ * (*.c, *.h, *.sh and the Makefile: names and contents, in name order), the stack and the machine, the key by
  * which bin/program knows a cached build of the program is current. */
 #ifndef PROGKEY_H
 #define PROGKEY_H

@@ -64,6 +64,13 @@ pool_versions() {
 	(cd "$1" && find . -name '*_amd64.deb' -printf '%f\n') | sed 's/^heroku-jemalloc_\(.*\)_amd64.deb$/\1/' | sort -V
 }
 
+# program_sources DEST: the program's sources (src/*.c *.h *.sh Makefile, what
+# bin/program copies and src/progkey.c hashes), to build it in DEST.
+program_sources() {
+	mkdir -p "$1"
+	cp "$TOP"/src/*.[ch] "$TOP"/src/*.sh "$TOP/src/Makefile" "$1/"
+}
+
 # source_server DIR: DIR laid out as jemalloc's release downloads
 # (DIR/<version>/<file>), with the official 5.3.0 tarball: Debian bookworm's
 # orig tarball is byte-identical to it (the same pinned SHA-256), fetched and
