@@ -22,16 +22,17 @@ int apt_init(struct apt *a, const char *cache_dir, const char *stack, const char
 	const char *subs[] = {"cache/archives/partial", "state/lists/partial", "parts", NULL};
 	int r = -1;
 	a->arch = arch;
-	if (sb_setf(&a->dir, "%s/jemalloc/apt/%s-%s", cache_dir, stack, arch) < 0 ||
-	    sb_setf(&a->sources, "%s/sources.list", sb_str(&a->dir)) < 0)
-		goto out;
-	for (int i = 0; subs[i]; i++)
-		if (sb_setf(&p, "%s/%s", sb_str(&a->dir), subs[i]) < 0 || fsx_mkdirs(sb_str(&p), 0755) < 0)
+	sb_setf(&a->dir, "%s/jemalloc/apt/%s-%s", cache_dir, stack, arch);
+	sb_setf(&a->sources, "%s/sources.list", sb_str(&a->dir));
+	for (int i = 0; subs[i]; i++) {
+		sb_setf(&p, "%s/%s", sb_str(&a->dir), subs[i]);
+		if (fsx_mkdirs(sb_str(&p), 0755) < 0)
 			goto out;
-	if (sb_setf(&p, "%s/status", sb_str(&a->dir)) < 0 || fsx_write_atomic(sb_str(&p), "", 0, 0644) < 0)
+	}
+	sb_setf(&p, "%s/status", sb_str(&a->dir));
+	if (fsx_write_atomic(sb_str(&p), "", 0, 0644) < 0)
 		goto out;
-	if (sb_setf(&p, "deb [signed-by=%s arch=%s] %s %s main\n", keyring, arch, url, stack) < 0)
-		goto out;
+	sb_setf(&p, "deb [signed-by=%s arch=%s] %s %s main\n", keyring, arch, url, stack);
 	r = fsx_write_atomic(sb_str(&a->sources), sb_str(&p), p.len, 0644);
 out:
 	sb_release(&p);
@@ -53,12 +54,13 @@ static int apt_run(const struct apt *a, const char *prog, const char *const *arg
 	const char *d = sb_str(&a->dir);
 	argv[n++] = prog;
 	argv[n++] = "-q";
-	if (sb_setf(&o[0], "Dir::Cache=%s/cache", d) < 0 || sb_setf(&o[1], "Dir::State=%s/state", d) < 0 ||
-	    sb_setf(&o[2], "Dir::State::status=%s/status", d) < 0 ||
-	    sb_setf(&o[3], "Dir::Etc::SourceList=%s", sb_str(&a->sources)) < 0 ||
-	    sb_setf(&o[4], "Dir::Etc::SourceParts=%s/parts", d) < 0 ||
-	    sb_setf(&o[5], "APT::Architecture=%s", a->arch) < 0 || sb_setf(&o[6], "Debug::NoLocking=true") < 0)
-		goto out;
+	sb_setf(&o[0], "Dir::Cache=%s/cache", d);
+	sb_setf(&o[1], "Dir::State=%s/state", d);
+	sb_setf(&o[2], "Dir::State::status=%s/status", d);
+	sb_setf(&o[3], "Dir::Etc::SourceList=%s", sb_str(&a->sources));
+	sb_setf(&o[4], "Dir::Etc::SourceParts=%s/parts", d);
+	sb_setf(&o[5], "APT::Architecture=%s", a->arch);
+	sb_setf(&o[6], "Debug::NoLocking=true");
 	for (int i = 0; i < 7; i++) {
 		argv[n++] = "-o";
 		argv[n++] = sb_str(&o[i]);
@@ -82,7 +84,6 @@ static int apt_run(const struct apt *a, const char *prog, const char *const *arg
 	struct run_opts ro = {.argv = (char *const *)argv, .envp = run_env(), .cwd = cwd, .out = out,
 			      .merge_stderr = 1, .timeout_s = APT_TIMEOUT};
 	rc = run(&ro);
-out:
 	for (int i = 0; i < 7; i++)
 		sb_release(&o[i]);
 	return rc;
@@ -97,8 +98,13 @@ int apt_update(const struct apt *a, char **out)
 	struct sb lists = SB_INIT;
 	const char *args[] = {"-o", "APT::Update::Error-Mode=any", "update", NULL};
 	*out = NULL;
-	if (sb_setf(&lists, "%s/state/lists", sb_str(&a->dir)) < 0 || fsx_rm_rf(sb_str(&lists)) < 0 ||
-	    sb_addf(&lists, "/partial") < 0 || fsx_mkdirs(sb_str(&lists), 0755) < 0) {
+	sb_setf(&lists, "%s/state/lists", sb_str(&a->dir));
+	if (fsx_rm_rf(sb_str(&lists)) < 0) {
+		sb_release(&lists);
+		return -1;
+	}
+	sb_addf(&lists, "/partial");
+	if (fsx_mkdirs(sb_str(&lists), 0755) < 0) {
 		sb_release(&lists);
 		return -1;
 	}
@@ -121,14 +127,8 @@ int apt_parse_versions(char *text, char ***versions, int *n)
 		if (sscanf(l, " %63s | %63s |", name, ver) != 2 || strcmp(name, "heroku-jemalloc") != 0 ||
 		    strspn(ver, "0123456789.-~+abcdefghijklmnopqrstuvwxyz") != strlen(ver) || !isdigit((unsigned char)ver[0]))
 			continue;
-		char **nv = realloc(v, sizeof *v * (size_t)(*n + 1));
-		if (!nv || !(nv[*n] = strdup(ver))) {
-			apt_versions_free(nv ? nv : v, *n);
-			*n = 0;
-			return -1;
-		}
-		v = nv;
-		(*n)++;
+		v = xrealloc(v, sizeof *v * (size_t)(*n + 1));
+		v[(*n)++] = xstrdup(ver);
 	}
 	*versions = v;
 	return 0;
@@ -157,8 +157,7 @@ int apt_index_sha256(const struct apt *a, const char *version, char hex[65])
 	struct sb spec = SB_INIT;
 	char *out = NULL;
 	int rc = -1;
-	if (sb_setf(&spec, "heroku-jemalloc=%s", version) < 0)
-		return -1;
+	sb_setf(&spec, "heroku-jemalloc=%s", version);
 	const char *args[] = {"show", sb_str(&spec), NULL};
 	if (apt_run(a, "apt-cache", args, NULL, &out) == 0 && out) {
 		/* The record apt verified against InRelease: "SHA256: <64 hex>". */
@@ -177,8 +176,7 @@ int apt_index_sha256(const struct apt *a, const char *version, char hex[65])
 int apt_download(const struct apt *a, const char *version, const char *dir, char **out)
 {
 	struct sb spec = SB_INIT;
-	if (sb_setf(&spec, "heroku-jemalloc=%s", version) < 0)
-		return -1;
+	sb_setf(&spec, "heroku-jemalloc=%s", version);
 	const char *args[] = {"download", sb_str(&spec), NULL};
 	int rc = apt_run(a, "apt-get", args, dir, out);
 	sb_release(&spec);

@@ -30,8 +30,7 @@ static void purge(int dirfd, const char *rel, int depth, const struct sb *keep, 
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
 			continue;
-		if (sb_setf(&path, "%s/%s", rel, e->d_name) < 0)
-			break;
+		sb_setf(&path, "%s/%s", rel, e->d_name);
 		if (depth > 1) {
 			int fd = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (fd >= 0)
@@ -60,11 +59,10 @@ static void purge(int dirfd, const char *rel, int depth, const struct sb *keep, 
 static void purge_dir(const char *top, const char *dir, int depth, const struct sb *keep, int *n)
 {
 	struct sb path = SB_INIT;
-	if (sb_setf(&path, "%s/%s", top, dir) == 0) {
-		int fd = open(sb_str(&path), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd >= 0)
-			purge(fd, dir, depth, keep, n);
-	}
+	sb_setf(&path, "%s/%s", top, dir);
+	int fd = open(sb_str(&path), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0)
+		purge(fd, dir, depth, keep, n);
 	sb_release(&path);
 }
 
@@ -94,20 +92,18 @@ void cache_keep(const char *cache_dir, const char *entries)
 	struct sb top = SB_INIT, list = SB_INIT, keep = SB_INIT;
 	char *old = NULL;
 	int builds = 0, n = 0;
-	if (sb_setf(&top, "%s/jemalloc", cache_dir) < 0 || sb_setf(&list, "%s/recent", sb_str(&top)) < 0)
-		goto out;
-	if (fsx_read(sb_str(&list), &old, 65536) < 0)
+	sb_setf(&top, "%s/jemalloc", cache_dir);
+	sb_setf(&list, "%s/recent", sb_str(&top));
+	if (fsx_read(sb_str(&list), &old, FSX_TEXT_MAX) < 0)
 		old = NULL;
 	/* The newest build first, then the earlier ones that differ from it. */
-	if (sb_addf(&keep, "%s\n", entries) < 0)
-		goto out;
+	sb_addf(&keep, "%s\n", entries);
 	builds = 1;
 	for (char *save = NULL, *l = old ? strtok_r(old, "\n", &save) : NULL; l && builds < KEEP_BUILDS;
 	     l = strtok_r(NULL, "\n", &save)) {
 		if (strcmp(l, entries) == 0 || strspn(l, " ") == strlen(l))
 			continue;
-		if (sb_addf(&keep, "%s\n", l) < 0)
-			goto out;
+		sb_addf(&keep, "%s\n", l);
 		builds++;
 	}
 	if (fsx_write_atomic(sb_str(&list), sb_str(&keep), keep.len, 0644) < 0) {

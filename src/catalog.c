@@ -33,8 +33,7 @@ int catalog_load(const char *bp_dir, struct catalog *c)
 	char *text = NULL;
 	c->r = NULL;
 	c->n = 0;
-	if (sb_setf(&path, "%s/versions.txt", bp_dir) < 0)
-		return -1;
+	sb_setf(&path, "%s/versions.txt", bp_dir);
 	int r = fsx_read(sb_str(&path), &text, 1u << 20);
 	sb_release(&path);
 	if (r < 0)
@@ -53,13 +52,7 @@ int catalog_load(const char *bp_dir, struct catalog *c)
 		}
 		if (k == 0)
 			continue;
-		struct release *nr = realloc(c->r, sizeof *nr * (c->n + 1));
-		if (!nr) {
-			free(text);
-			catalog_free(c);
-			return -1;
-		}
-		c->r = nr;
+		c->r = xrealloc(c->r, sizeof *c->r * (c->n + 1));
 		c->r[c->n++] = rel;
 	}
 	free(text);

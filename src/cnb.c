@@ -32,7 +32,8 @@ static int meta_read(const char *layers, struct layer_meta *m)
 	struct sb path = SB_INIT;
 	char *text = NULL;
 	memset(m, 0, sizeof *m);
-	int r = sb_setf(&path, "%s/jemalloc.toml", layers) < 0 || fsx_read(sb_str(&path), &text, 65536) < 0 ? -1 : 0;
+	sb_setf(&path, "%s/jemalloc.toml", layers);
+	int r = fsx_read(sb_str(&path), &text, FSX_TEXT_MAX);
 	if (r == 0) {
 		toml_get(text, "metadata", "stack", m->stack, sizeof m->stack);
 		toml_get(text, "metadata", "arch", m->arch, sizeof m->arch);
@@ -49,16 +50,20 @@ static int meta_read(const char *layers, struct layer_meta *m)
 static int layer_toml(const char *layers, const char *name, int launch, int build, const struct layer_meta *m)
 {
 	struct sb text = SB_INIT, path = SB_INIT;
-	int r = sb_addf(&text, "[types]\nlaunch = %s\nbuild = %s\ncache = true\n", launch ? "true" : "false",
-			build ? "true" : "false");
-	if (r == 0 && m)
-		r = sb_adds(&text, "\n[metadata]\n") < 0 || toml_kv(&text, "stack", m->stack) < 0 ||
-			    toml_kv(&text, "arch", m->arch) < 0 || toml_kv(&text, "version", m->version) < 0 ||
-			    toml_kv(&text, "program", m->program) < 0 || toml_kv(&text, "origin", m->origin) < 0
+	int r = 0;
+	sb_addf(&text, "[types]\nlaunch = %s\nbuild = %s\ncache = true\n", launch ? "true" : "false",
+		build ? "true" : "false");
+	if (m) {
+		sb_adds(&text, "\n[metadata]\n");
+		r = toml_kv(&text, "stack", m->stack) < 0 || toml_kv(&text, "arch", m->arch) < 0 ||
+			    toml_kv(&text, "version", m->version) < 0 || toml_kv(&text, "program", m->program) < 0 ||
+			    toml_kv(&text, "origin", m->origin) < 0
 			? -1
 			: 0;
+	}
+	sb_setf(&path, "%s.toml", name);
 	if (r == 0)
-		r = sb_setf(&path, "%s.toml", name) < 0 ? -1 : fsx_write_text(layers, sb_str(&path), sb_str(&text));
+		r = fsx_write_text(layers, sb_str(&path), sb_str(&text));
 	sb_release(&text);
 	sb_release(&path);
 	return r;
@@ -67,11 +72,9 @@ static int layer_toml(const char *layers, const char *name, int launch, int buil
 static int link_in(const char *layer, const char *target, const char *name)
 {
 	struct sb path = SB_INIT;
-	int r = sb_setf(&path, "%s/%s", layer, name) < 0 ? -1 : 0;
-	if (r == 0) {
-		unlink(sb_str(&path));
-		r = symlink(target, sb_str(&path));
-	}
+	sb_setf(&path, "%s/%s", layer, name);
+	unlink(sb_str(&path));
+	int r = symlink(target, sb_str(&path));
 	sb_release(&path);
 	return r;
 }
@@ -85,19 +88,20 @@ static int layer_links(const char *layer, int build)
 	struct sb p = SB_INIT, lib = SB_INIT;
 	const char *dirs[] = {"bin", "exec.d", "env.build", NULL};
 	int r = -1;
-	for (int i = 0; dirs[i]; i++)
-		if (sb_setf(&p, "%s/%s", layer, dirs[i]) < 0 || fsx_rm_rf(sb_str(&p)) < 0 ||
-		    ((i < 2 || build) && fsx_mkdirs(sb_str(&p), 0755) < 0))
+	for (int i = 0; dirs[i]; i++) {
+		sb_setf(&p, "%s/%s", layer, dirs[i]);
+		if (fsx_rm_rf(sb_str(&p)) < 0 || ((i < 2 || build) && fsx_mkdirs(sb_str(&p), 0755) < 0))
 			goto out;
+	}
 	if (link_in(layer, "../.jemalloc/bin/jemalloc.sh", "bin/jemalloc.sh") < 0 ||
 	    link_in(layer, "../.jemalloc/bin/jemalloc-status", "bin/jemalloc-status") < 0 ||
 	    link_in(layer, "../.jemalloc/bin/jemalloc-status", "exec.d/jemalloc-preload") < 0)
 		goto out;
-	if (sb_setf(&p, "%s/.jemalloc/bin/jeprof", layer) < 0 ||
-	    (access(sb_str(&p), F_OK) == 0 && link_in(layer, "../.jemalloc/bin/jeprof", "bin/jeprof") < 0))
+	sb_setf(&p, "%s/.jemalloc/bin/jeprof", layer);
+	if (access(sb_str(&p), F_OK) == 0 && link_in(layer, "../.jemalloc/bin/jeprof", "bin/jeprof") < 0)
 		goto out;
-	if (build && (sb_setf(&lib, "%s/.jemalloc/lib/libjemalloc.so", layer) < 0 ||
-		      fsx_write_text(layer, "env.build/LD_PRELOAD.prepend", sb_str(&lib)) < 0 ||
+	sb_setf(&lib, "%s/.jemalloc/lib/libjemalloc.so", layer);
+	if (build && (fsx_write_text(layer, "env.build/LD_PRELOAD.prepend", sb_str(&lib)) < 0 ||
 		      fsx_write_text(layer, "env.build/LD_PRELOAD.delim", ":") < 0))
 		goto out;
 	r = 0;
@@ -111,9 +115,8 @@ out:
 static int layer_fill(const char *layer, const char *jdir)
 {
 	struct sb live = SB_INIT;
-	int r = fsx_rm_rf(layer) < 0 || fsx_mkdirs(layer, 0755) < 0 || sb_setf(&live, "%s/.jemalloc", layer) < 0
-			? -1
-			: rename(jdir, sb_str(&live));
+	sb_setf(&live, "%s/.jemalloc", layer);
+	int r = fsx_rm_rf(layer) < 0 || fsx_mkdirs(layer, 0755) < 0 ? -1 : rename(jdir, sb_str(&live));
 	sb_release(&live);
 	return r;
 }
@@ -125,11 +128,11 @@ static int layer_reusable(const char *layers, const char *layer, const struct la
 {
 	struct layer_meta was;
 	struct sb jl = SB_INIT;
+	sb_setf(&jl, "%s/.jemalloc", layer);
 	int same = meta_read(layers, &was) == 0 && strcmp(was.stack, now->stack) == 0 &&
 		   strcmp(was.arch, now->arch) == 0 && strcmp(was.program, now->program) == 0 &&
 		   strcmp(was.program, "unknown") != 0 && strcmp(was.origin, now->origin) == 0 && *now->origin &&
-		   *s->version && strcmp(was.version, s->version) == 0 &&
-		   sb_setf(&jl, "%s/.jemalloc", layer) == 0 && fsx_is_real_dir(sb_str(&jl)) == 1;
+		   *s->version && strcmp(was.version, s->version) == 0 && fsx_is_real_dir(sb_str(&jl)) == 1;
 	int r = !same ? 0 : stage_verify(sb_str(&jl), s->version, NULL, got, size, 1) == 0 ? 1 : -1;
 	sb_release(&jl);
 	return r;
@@ -159,10 +162,12 @@ int cnb_build_main(const char *bp_dir, const char *self)
 	}
 	if (!*stack)
 		stack_detect(bp_dir, stack, sizeof stack);
-	if (sb_setf(&env_dir, "%s/env", platform) < 0 || sb_setf(&cache, "%s/cache", layers) < 0 ||
-	    sb_setf(&layer, "%s/jemalloc", layers) < 0 || sb_setf(&stage, "%s/jemalloc.new", layers) < 0)
-		goto out;
-	if (sb_setf(&list, "%s/jemalloc", sb_str(&cache)) < 0 || fsx_is_real_dir(sb_str(&list)) < 0) {
+	sb_setf(&env_dir, "%s/env", platform);
+	sb_setf(&cache, "%s/cache", layers);
+	sb_setf(&layer, "%s/jemalloc", layers);
+	sb_setf(&stage, "%s/jemalloc.new", layers);
+	sb_setf(&list, "%s/jemalloc", sb_str(&cache));
+	if (fsx_is_real_dir(sb_str(&list)) < 0) {
 		log_error("%s is not a directory (%s): refused.", sb_str(&list), strerror(errno));
 		goto out;
 	}
@@ -173,7 +178,7 @@ int cnb_build_main(const char *bp_dir, const char *self)
 	snprintf(now.arch, sizeof now.arch, "%s", t.arch);
 	/* What this program was built from (progkey.h): a change to the
 	 * buildpack's program makes a new layer. */
-	char key[17];
+	char key[PROGKEY_SIZE];
 	snprintf(now.program, sizeof now.program, "%s", progkey_compute(bp_dir, key) == 0 ? key : "unknown");
 	if (install_origin(bp_dir, &s, now.origin) < 0)
 		now.origin[0] = '\0';

@@ -24,7 +24,9 @@ static int dir_ok(const char *what, const char *dir, const char *sub)
 		log_error("Nothing was changed in the app.");
 		return 0;
 	}
-	int ok = !sub || (sb_setf(&p, "%s/%s", dir, sub) == 0 && fsx_is_real_dir(sb_str(&p)) >= 0);
+	if (sub)
+		sb_setf(&p, "%s/%s", dir, sub);
+	int ok = !sub || fsx_is_real_dir(sb_str(&p)) >= 0;
 	if (!ok)
 		log_error("%s is not a directory (%s): remove it from the build cache.", sb_str(&p), strerror(errno));
 	sb_release(&p);
@@ -38,8 +40,7 @@ static int aptfile_tree(const char *build_dir, struct sb *tree, int *found)
 	const char *steps[] = {".apt", ".apt/app", ".apt/app/.jemalloc", NULL};
 	*found = 0;
 	for (int i = 0; steps[i]; i++) {
-		if (sb_setf(tree, "%s/%s", build_dir, steps[i]) < 0)
-			return -1;
+		sb_setf(tree, "%s/%s", build_dir, steps[i]);
 		int d = fsx_is_real_dir(sb_str(tree));
 		if (d == 0)
 			return 0;
@@ -58,7 +59,8 @@ static int aptfile_tree(const char *build_dir, struct sb *tree, int *found)
 static int app_dir_ok(const char *build_dir, const char *name)
 {
 	struct sb p = SB_INIT;
-	int ok = sb_setf(&p, "%s/%s", build_dir, name) == 0 && fsx_is_real_dir(sb_str(&p)) >= 0;
+	sb_setf(&p, "%s/%s", build_dir, name);
+	int ok = fsx_is_real_dir(sb_str(&p)) >= 0;
 	if (!ok) {
 		log_error("%s is not a directory of the app (%s): refused.", sb_str(&p), strerror(errno));
 		log_error("Remove it from the app's repository; nothing was changed in the app.");
@@ -83,8 +85,9 @@ int compile_main(const char *build_dir, const char *cache_dir, const char *env_d
 	if (install_target(bp_dir, stack, stack_arch(), &s, &t) < 0)
 		goto out;
 	install_announce(&s, &t);
-	if (aptfile_tree(build_dir, &tree, &aptfile) < 0 || sb_setf(&stage, "%s/.jemalloc.new", build_dir) < 0 ||
-	    sb_setf(&live, "%s/.jemalloc", build_dir) < 0 || !app_dir_ok(build_dir, ".jemalloc") ||
+	sb_setf(&stage, "%s/.jemalloc.new", build_dir);
+	sb_setf(&live, "%s/.jemalloc", build_dir);
+	if (aptfile_tree(build_dir, &tree, &aptfile) < 0 || !app_dir_ok(build_dir, ".jemalloc") ||
 	    !app_dir_ok(build_dir, ".profile.d"))
 		goto out;
 	struct install in = {.bp_dir = bp_dir, .cache_dir = cache_dir, .self = self, .s = &s, .t = &t,

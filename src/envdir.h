@@ -15,4 +15,13 @@
  * a FIFO, which is refused without waiting on it). */
 int envdir_get(const char *dir, const char *name, char **value);
 
+/* Longest config var name envdir_names lists. */
+#define ENVDIR_NAME_MAX 64
+
+/* The names in ENV_DIR made only of letters, digits and '_' (no longer than
+ * ENVDIR_NAME_MAX), one a line, in NAMES, sorted. 0, or -1 with errno (an
+ * absent ENV_DIR lists none). */
+struct sb;
+int envdir_names(const char *dir, struct sb *names);
+
 #endif

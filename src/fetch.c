@@ -30,9 +30,8 @@ static int index_read(struct fetch *f, int fallback, struct sb *why)
 	struct sb keyring = SB_INIT;
 	char *out = NULL;
 	int r = -1;
-	if (sb_setf(&keyring, "%s/jemalloc/keyring.asc", f->cache_dir) < 0 ||
-	    fsx_write_atomic(sb_str(&keyring), f->s->apt_key, strlen(f->s->apt_key), 0644) < 0 ||
-	    apt_init(&f->apt, f->cache_dir, f->stack, f->arch, f->s->apt_url, sb_str(&keyring)) < 0) {
+	sb_setf(&keyring, "%s/jemalloc/keyring.asc", f->cache_dir);
+	if (fsx_write_atomic(sb_str(&keyring), f->s->apt_key, strlen(f->s->apt_key), 0644) < 0 || apt_init(&f->apt, f->cache_dir, f->stack, f->arch, f->s->apt_url, sb_str(&keyring)) < 0) {
 		log_error("Cannot prepare apt's files in %s/jemalloc: %s.", f->cache_dir, strerror(errno));
 		goto out;
 	}
@@ -98,8 +97,8 @@ static int download(struct fetch *f, const char *pick, struct sb *deb)
 		log_error("The repository's index gives no SHA-256 for heroku-jemalloc %s.", pick);
 		goto out;
 	}
-	if (sb_setf(&tmp, "%s/.download-%ld", sb_str(&f->dir), (long)getpid()) < 0 || fsx_rm_rf(sb_str(&tmp)) < 0 ||
-	    fsx_mkdirs(sb_str(&tmp), 0755) < 0) {
+	sb_setf(&tmp, "%s/.download-%ld", sb_str(&f->dir), (long)getpid());
+	if (fsx_rm_rf(sb_str(&tmp)) < 0 || fsx_mkdirs(sb_str(&tmp), 0755) < 0) {
 		log_error("Cannot write the package cache %s: %s.", sb_str(&f->dir), strerror(errno));
 		goto out;
 	}
@@ -111,8 +110,8 @@ static int download(struct fetch *f, const char *pick, struct sb *deb)
 		log_error("or the repository is unreachable. apt's words are above.");
 		goto out;
 	}
-	if (pkgcache_path(sb_str(&tmp), pick, f->arch, &file) < 0 ||
-	    pkgcache_put(sb_str(&f->dir), sb_str(&file), pick, f->arch, sha, deb) < 0) {
+	pkgcache_path(sb_str(&tmp), pick, f->arch, &file);
+	if (pkgcache_put(sb_str(&f->dir), sb_str(&file), pick, f->arch, sha, deb) < 0) {
 		log_error("The downloaded heroku-jemalloc %s %s.", pick,
 			  errno == EBADMSG ? "does not have the SHA-256 of the signed index: refused"
 					   : "cannot be kept in the package cache");
@@ -135,7 +134,8 @@ int fetch_package(const char *cache_dir, const char *stack, const char *arch, co
 	struct fetch f = {.cache_dir = cache_dir, .stack = stack, .arch = arch, .s = s,
 			  .apt = {SB_INIT, SB_INIT, NULL}, .dir = SB_INIT, .display = SB_INIT};
 	int r = -1;
-	if (url_display(s->apt_url, &f.display) < 0 || pkgcache_dir(cache_dir, stack, arch, s->apt_url, s->apt_key, &f.dir) < 0) {
+	url_display(s->apt_url, &f.display);
+	if (pkgcache_dir(cache_dir, stack, arch, s->apt_url, s->apt_key, &f.dir) < 0) {
 		log_error("Cannot make the package cache in %s/jemalloc: %s.", cache_dir, strerror(errno));
 		goto out;
 	}

@@ -34,8 +34,7 @@ int fsx_write_atomic(const char *path, const char *data, size_t len, mode_t mode
 	struct sb tmp = SB_INIT;
 	int fd = -1, e;
 	for (unsigned i = 0; fd < 0 && i < 100; i++) {
-		if (sb_setf(&tmp, "%s.tmp-%ld-%u", path, (long)getpid(), (unsigned)rand() ^ i) < 0)
-			goto fail;
+		sb_setf(&tmp, "%s.tmp-%ld-%u", path, (long)getpid(), (unsigned)rand() ^ i);
 		fd = open(sb_str(&tmp), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 		if (fd < 0 && errno != EEXIST)
 			goto fail;
@@ -69,7 +68,8 @@ fail:
 int fsx_write_text(const char *dir, const char *name, const char *text)
 {
 	struct sb path = SB_INIT;
-	int r = sb_setf(&path, "%s/%s", dir, name) < 0 ? -1 : fsx_write_atomic(sb_str(&path), text, strlen(text), 0644);
+	sb_setf(&path, "%s/%s", dir, name);
+	int r = fsx_write_atomic(sb_str(&path), text, strlen(text), 0644);
 	int e = errno;
 	sb_release(&path);
 	errno = e;
@@ -95,8 +95,7 @@ int fsx_is_real_dir(const char *path)
 int fsx_mkdirs(const char *path, mode_t mode)
 {
 	struct sb tmp = SB_INIT;
-	if (sb_adds(&tmp, path) < 0)
-		return -1;
+	sb_adds(&tmp, path);
 	for (char *p = tmp.buf + 1; *p; p++) {
 		if (*p != '/')
 			continue;
@@ -128,8 +127,7 @@ int fsx_read_len(const char *path, char **out, size_t max, size_t *len)
 		errno = EINVAL;
 		goto fail;
 	}
-	if (!(buf = malloc(max + 2)))
-		goto fail;
+	buf = xmalloc(max + 2);
 	for (;;) {
 		ssize_t r = read(fd, buf + n, max + 1 - n);
 		if (r < 0 && errno == EINTR)
@@ -224,8 +222,7 @@ int fsx_forget(const char *path)
 		errno = EINVAL;
 		goto out;
 	}
-	if (sb_add(&dir, path, (size_t)(slash - path + (slash == path))) < 0)
-		goto out;
+	sb_add(&dir, path, (size_t)(slash - path + (slash == path)));
 	int fd = open(sb_str(&dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		r = errno == ENOENT ? 0 : -1;
@@ -348,18 +345,18 @@ static int copy_path(const char *from, const char *to, int tree, mode_t mode)
 		errno = EINVAL;
 		return -1;
 	}
-	if (sb_add(&a, from, (size_t)(fs - from)) == 0 && sb_add(&b, to, (size_t)(ts - to)) == 0) {
-		int x = open(a.len ? sb_str(&a) : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		int y = open(b.len ? sb_str(&b) : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (x >= 0 && y >= 0)
-			r = tree ? copy_at(x, fs + 1, y, ts + 1) : copy_file_as(x, fs + 1, y, ts + 1, mode);
-		int e = errno;
-		if (x >= 0)
-			close(x);
-		if (y >= 0)
-			close(y);
-		errno = e;
-	}
+	sb_add(&a, from, (size_t)(fs - from));
+	sb_add(&b, to, (size_t)(ts - to));
+	int x = open(a.len ? sb_str(&a) : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int y = open(b.len ? sb_str(&b) : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (x >= 0 && y >= 0)
+		r = tree ? copy_at(x, fs + 1, y, ts + 1) : copy_file_as(x, fs + 1, y, ts + 1, mode);
+	int e = errno;
+	if (x >= 0)
+		close(x);
+	if (y >= 0)
+		close(y);
+	errno = e;
 	sb_release(&a);
 	sb_release(&b);
 	return r;
@@ -389,10 +386,11 @@ static int links_at(int dirfd, struct sb *rel, struct sb *bad)
 		size_t keep = rel->len;
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || sb_addf(rel, "/%s", e->d_name) < 0) {
+		if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			r = -1;
 			break;
 		}
+		sb_addf(rel, "/%s", e->d_name);
 		if (S_ISLNK(st.st_mode)) {
 			char t[4096];
 			ssize_t n = readlinkat(dirfd, e->d_name, t, sizeof t - 1);
@@ -423,10 +421,7 @@ int fsx_links_stay_inside(const char *dir, struct sb *bad)
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (sb_adds(&rel, "") < 0) {
-		close(fd);
-		return -1;
-	}
+	sb_adds(&rel, "");
 	int r = links_at(fd, &rel, bad);
 	sb_release(&rel);
 	return r;
@@ -444,7 +439,8 @@ int fsx_exchange(const char *fresh, const char *live)
 	 * narrowest window there is without it. */
 	struct sb old = SB_INIT;
 	int r = -1;
-	if (sb_setf(&old, "%s.exchange", fresh) == 0 && rename(live, sb_str(&old)) == 0) {
+	sb_setf(&old, "%s.exchange", fresh);
+	if (rename(live, sb_str(&old)) == 0) {
 		if (rename(fresh, live) == 0)
 			r = rename(sb_str(&old), fresh);
 		else
@@ -469,5 +465,6 @@ int fsx_exe_dir(struct sb *out, int up)
 		}
 		*slash = '\0';
 	}
-	return sb_setf(out, "%s", exe);
+	sb_setf(out, "%s", exe);
+	return 0;
 }

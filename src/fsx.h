@@ -3,6 +3,11 @@
 #ifndef FSX_H
 #define FSX_H
 
+/* The most a small text file this program reads may hold (repository.conf,
+ * /etc/os-release, a layer's toml, the cache's list of recent builds):
+ * larger is refused, never cut. */
+#define FSX_TEXT_MAX 65536
+
 #include <stddef.h>
 #include <sys/types.h>
 

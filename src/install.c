@@ -86,23 +86,24 @@ void install_announce(const struct settings *s, const struct target *t)
 static void entry_add(const struct install *in, const char *path)
 {
 	struct sb top = SB_INIT;
-	if (in->entries && sb_setf(&top, "%s/jemalloc/", in->cache_dir) == 0 && strncmp(path, sb_str(&top), top.len) == 0)
+	sb_setf(&top, "%s/jemalloc/", in->cache_dir);
+	if (in->entries && strncmp(path, sb_str(&top), top.len) == 0)
 		sb_addf(in->entries, "%s%s", in->entries->len ? " " : "", path + top.len);
 	sb_release(&top);
 }
 
-int install_origin(const char *bp_dir, const struct settings *s, char origin[17])
+int install_origin(const char *bp_dir, const struct settings *s, char origin[PROGKEY_SIZE])
 {
 	struct sb all = SB_INIT, path = SB_INIT;
 	char recipe[65], catalog[65], hex[65];
 	int r = -1;
-	if (source_recipe_hash(bp_dir, recipe) == 0 && sb_setf(&path, "%s/versions.txt", bp_dir) == 0 &&
-	    sha256_file(sb_str(&path), catalog) == 0 &&
-	    sb_setf(&all, "%s\n%s\n%d\n%s\n%s\n%s\n%s\n", s->apt_url ? s->apt_url : "", s->apt_key ? s->apt_key : "",
-		    (int)s->source, s->source_url, s->checksum ? s->checksum : "", recipe, catalog) == 0) {
+	sb_setf(&path, "%s/versions.txt", bp_dir);
+	if (source_recipe_hash(bp_dir, recipe) == 0 && sha256_file(sb_str(&path), catalog) == 0) {
+		sb_setf(&all, "%s\n%s\n%d\n%s\n%s\n%s\n%s\n", s->apt_url ? s->apt_url : "", s->apt_key ? s->apt_key : "",
+			(int)s->source, s->source_url, s->checksum ? s->checksum : "", recipe, catalog);
 		sha256_str(sb_str(&all), hex);
-		memcpy(origin, hex, 16);
-		origin[16] = '\0';
+		memcpy(origin, hex, PROGKEY_LEN);
+		origin[PROGKEY_LEN] = '\0';
 		r = 0;
 	}
 	sb_release(&all);
@@ -132,10 +133,10 @@ static int from_source(const struct install *in, const char *why, struct sb *tre
 		if (r == 0) {
 			struct sb p = SB_INIT;
 			/* The tree's directory, and its tarball. */
-			if (sb_add(&p, sb_str(tree), tree->len - strlen("/.jemalloc")) == 0)
-				entry_add(in, sb_str(&p));
-			if (sb_setf(&p, "%s/jemalloc/sources/%s", in->cache_dir, rel.file) == 0)
-				entry_add(in, sb_str(&p));
+			sb_add(&p, sb_str(tree), tree->len - strlen("/.jemalloc"));
+			entry_add(in, sb_str(&p));
+			sb_setf(&p, "%s/jemalloc/sources/%s", in->cache_dir, rel.file);
+			entry_add(in, sb_str(&p));
 			sb_release(&p);
 		}
 	}
@@ -150,10 +151,10 @@ static int stage_deb(const struct install *in, const char *deb, struct sb *jdir,
 	struct sb tree = SB_INIT;
 	int r = -1;
 	entry_add(in, deb);
-	if (tree_of_deb(deb, tree_dir) == 0 && sb_setf(&tree, "%s/.jemalloc", sb_str(tree_dir)) == 0) {
-		*fresh = !pkgcache_tree_current(deb);
-		r = stage_tree(in->stage_dir, *fresh ? deb : NULL, *fresh ? NULL : sb_str(&tree), in->self, jdir);
-	}
+	tree_of_deb(deb, tree_dir);
+	sb_setf(&tree, "%s/.jemalloc", sb_str(tree_dir));
+	*fresh = !pkgcache_tree_current(deb);
+	r = stage_tree(in->stage_dir, *fresh ? deb : NULL, *fresh ? NULL : sb_str(&tree), in->self, jdir);
 	sb_release(&tree);
 	return r;
 }
@@ -167,8 +168,8 @@ int install_stage(const struct install *in, struct sb *jdir, char *got, size_t s
 		log_detail("Using the jemalloc the Aptfile installed (.apt/app/.jemalloc)");
 		r = stage_tree(in->stage_dir, NULL, in->aptfile, in->self, jdir);
 	} else if (!in->t->packaged || s->source == SOURCE_ALWAYS) {
-		if (sb_setf(&why, "%s", in->t->packaged ? "JEMALLOC_SOURCE=always" : in->t->why) == 0 &&
-		    from_source(in, sb_str(&why), &tree) == 0)
+		sb_setf(&why, "%s", in->t->packaged ? "JEMALLOC_SOURCE=always" : in->t->why);
+		if (from_source(in, sb_str(&why), &tree) == 0)
 			r = stage_tree(in->stage_dir, NULL, sb_str(&tree), in->self, jdir);
 	} else if (!s->apt_url && s->source == SOURCE_NEVER) {
 		log_error("No jemalloc package repository is configured, and JEMALLOC_SOURCE=never.");
@@ -183,8 +184,8 @@ int install_stage(const struct install *in, struct sb *jdir, char *got, size_t s
 			r = stage_tree(in->stage_dir, NULL, sb_str(&tree), in->self, jdir);
 	}
 	/* A cached tree's directory holds its record (tree.h). */
-	if (r == 0 && tree.len && sb_add(&verified, sb_str(&tree), tree.len - strlen("/.jemalloc")) < 0)
-		r = -1;
+	if (r == 0 && tree.len)
+		sb_add(&verified, sb_str(&tree), tree.len - strlen("/.jemalloc"));
 	if (r == 0)
 		r = stage_check(sb_str(jdir), s->version, s->malloc_conf, verified.len && !fresh ? sb_str(&verified) : NULL,
 				got, size);

@@ -7,6 +7,7 @@
 #ifndef INSTALL_H
 #define INSTALL_H
 
+#include "progkey.h"
 #include "stack.h"
 
 #include <stddef.h>
@@ -45,7 +46,7 @@ int install_stage(const struct install *in, struct sb *jdir, char *got, size_t s
 /* What an installed tree depends on besides its version: the repository
  * (URL and key), the source settings, the recipe and versions.txt; 16 hex
  * digits. A CNB layer is reused only while this stays the same. */
-int install_origin(const char *bp_dir, const struct settings *s, char origin[17]);
+int install_origin(const char *bp_dir, const struct settings *s, char origin[PROGKEY_SIZE]);
 
 /* After a successful build: the cache keeps what this build and the one
  * before it used (cache.h), and this program's own build. */

@@ -53,11 +53,11 @@ static int dispatch(int argc, char **argv)
 	 * hash of the sources a prebuilt program is compiled with. */
 	if (argc == 2 && (strcmp(argv[1], "current") == 0 || strcmp(argv[1], "key") == 0 ||
 			  strcmp(argv[1], "source-key") == 0 || strcmp(argv[1], "prebuilt") == 0)) {
-		char key[17];
+		char key[PROGKEY_SIZE];
 		/* bin/program runs these with no other time bound: a stalled
 		 * read of src/ ends here (SIGALRM): after `current` or
 		 * `prebuilt`, bin/program compiles; after `key`, it fails. */
-		alarm(60);
+		alarm(PROGKEY_ALARM_S);
 		bp = getenv("BP_DIR");
 		if (!bp || *bp != '/')
 			return EXIT_USAGE;

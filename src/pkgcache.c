@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-int pkgcache_path(const char *dir, const char *pkgver, const char *arch, struct sb *deb)
+void pkgcache_path(const char *dir, const char *pkgver, const char *arch, struct sb *deb)
 {
-	return sb_setf(deb, "%s/heroku-jemalloc_%s_%s.deb", dir, pkgver, arch);
+	sb_setf(deb, "%s/heroku-jemalloc_%s_%s.deb", dir, pkgver, arch);
 }
 
 int pkgcache_dir(const char *cache_dir, const char *stack, const char *arch, const char *url, const char *key,
@@ -22,12 +22,10 @@ int pkgcache_dir(const char *cache_dir, const char *stack, const char *arch, con
 {
 	struct sb id = SB_INIT;
 	char hex[65];
-	if (sb_setf(&id, "%s\n%s", url, key) < 0)
-		return -1;
+	sb_setf(&id, "%s\n%s", url, key);
 	sha256_str(sb_str(&id), hex);
 	sb_release(&id);
-	if (sb_setf(dir, "%s/jemalloc/debs/%s/%s/%.16s", cache_dir, stack, arch, hex) < 0)
-		return -1;
+	sb_setf(dir, "%s/jemalloc/debs/%s/%s/%.16s", cache_dir, stack, arch, hex);
 	return fsx_mkdirs(sb_str(dir), 0755);
 }
 
@@ -36,7 +34,8 @@ static int recorded(const char *deb, char hex[65])
 {
 	struct sb rec = SB_INIT;
 	char *want = NULL;
-	int ok = sb_setf(&rec, "%s.sha256", deb) == 0 && fsx_read(sb_str(&rec), &want, 128) == 0 &&
+	sb_setf(&rec, "%s.sha256", deb);
+	int ok = fsx_read(sb_str(&rec), &want, 128) == 0 &&
 		 strspn(want, "0123456789abcdef") == 64;
 	if (ok)
 		snprintf(hex, 65, "%.64s", want);
@@ -68,8 +67,7 @@ int pkgcache_tree_current(const char *deb)
 
 int pkgcache_get(const char *dir, const char *pkgver, const char *arch, struct sb *deb)
 {
-	if (pkgcache_path(dir, pkgver, arch, deb) < 0)
-		return 0;
+	pkgcache_path(dir, pkgver, arch, deb);
 	return intact(sb_str(deb));
 }
 
@@ -79,8 +77,10 @@ int pkgcache_find(const char *dir, const char *version, const char *arch, struct
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	int found = 0;
-	if (!d || sb_setf(&prefix, "heroku-jemalloc_%s-", version) < 0 || sb_setf(&suffix, "_%s.deb", arch) < 0)
+	if (!d)
 		goto out;
+	sb_setf(&prefix, "heroku-jemalloc_%s-", version);
+	sb_setf(&suffix, "_%s.deb", arch);
 	/* Among several cached revisions of the version, the newest wins. */
 	while ((e = readdir(d))) {
 		size_t n = strlen(e->d_name);
@@ -122,10 +122,14 @@ int pkgcache_put(const char *dir, const char *from, const char *pkgver, const ch
 		return -1;
 	}
 	/* A tree made from other bytes under this name goes before them. */
-	if (pkgcache_path(dir, pkgver, arch, deb) == 0 && sb_setf(&rec, "%s.tree", sb_str(deb)) == 0 &&
-	    fsx_forget(sb_str(&rec)) == 0 && sb_setf(&rec, "%s.sha256", sb_str(deb)) == 0 &&
-	    sb_setf(&line, "%s\n", sha256) == 0 && fsx_write_atomic(sb_str(&rec), sb_str(&line), line.len, 0644) == 0)
-		r = rename(from, sb_str(deb));
+	pkgcache_path(dir, pkgver, arch, deb);
+	sb_setf(&rec, "%s.tree", sb_str(deb));
+	if (fsx_forget(sb_str(&rec)) == 0) {
+		sb_setf(&rec, "%s.sha256", sb_str(deb));
+		sb_setf(&line, "%s\n", sha256);
+		if (fsx_write_atomic(sb_str(&rec), sb_str(&line), line.len, 0644) == 0)
+			r = rename(from, sb_str(deb));
+	}
 	sb_release(&rec);
 	sb_release(&line);
 	return r;

@@ -16,7 +16,7 @@ struct sb;
 
 /* DIR/heroku-jemalloc_<PKGVER>_<ARCH>.deb: the name apt gives a package
  * (and scripts/lib.sh's deb_file, for the build side). */
-int pkgcache_path(const char *dir, const char *pkgver, const char *arch, struct sb *deb);
+void pkgcache_path(const char *dir, const char *pkgver, const char *arch, struct sb *deb);
 
 /* The cache directory of one repository (URL and armored key) and target;
  * made when missing. */

@@ -22,8 +22,11 @@ int preload_value(const char *lib, const char *current, struct sb *next)
 		p += w;
 		p += strspn(p, ": ");
 	}
-	int r = current && *current ? sb_setf(next, "%s:%s", lib, current) : sb_setf(next, "%s", lib);
-	return r < 0 ? -1 : 1;
+	if (current && *current)
+		sb_setf(next, "%s:%s", lib, current);
+	else
+		sb_setf(next, "%s", lib);
+	return 1;
 }
 
 void preload_process_type(const char *parent_argv0, const char *dyno, struct sb *type)
@@ -58,8 +61,9 @@ int preload_main(void)
 		goto out;
 	/* This program is <layer>/.jemalloc/bin/jemalloc-status, reached through
 	 * the <layer>/exec.d/jemalloc-preload link. */
-	if (fsx_exe_dir(&dir, 1) < 0 || sb_setf(&lib, "%s/lib/libjemalloc.so", sb_str(&dir)) < 0 ||
-	    access(sb_str(&lib), R_OK) < 0) {
+	if (fsx_exe_dir(&dir, 1) == 0)
+		sb_setf(&lib, "%s/lib/libjemalloc.so", sb_str(&dir));
+	if (!lib.len || access(sb_str(&lib), R_OK) < 0) {
 		fprintf(stderr, "jemalloc: %s, but the library is missing (%s): not preloaded\n", sb_str(&why), sb_str(&lib));
 		goto out;
 	}
@@ -70,10 +74,12 @@ int preload_main(void)
 	int r = preload_value(sb_str(&lib), getenv("LD_PRELOAD"), &next);
 	if (r == 0)
 		goto out;
-	if (r < 0 || sb_adds(&line, "LD_PRELOAD = ") < 0 || toml_quote(sb_str(&next), &line) < 0 || sb_adds(&line, "\n") < 0) {
+	sb_adds(&line, "LD_PRELOAD = ");
+	if (toml_quote(sb_str(&next), &line) < 0) {
 		fprintf(stderr, "jemalloc: LD_PRELOAD cannot be written as TOML (not UTF-8, or too long): not preloaded\n");
 		goto out;
 	}
+	sb_adds(&line, "\n");
 	int fd = fcntl(3, F_GETFD) >= 0 ? 3 : 1;
 	if (fsx_write_all(fd, sb_str(&line), line.len) < 0) {
 		perror("jemalloc: exec.d output (fd 3)");

@@ -12,7 +12,7 @@ struct sb;
 
 /* The LD_PRELOAD a process should get: LIB prepended to CURRENT (may be NULL
  * or "") unless CURRENT already names it. 1 with NEXT written, 0 when
- * CURRENT needs no change, -1 on error. */
+ * CURRENT needs no change. */
 int preload_value(const char *lib, const char *current, struct sb *next);
 
 /* The process type being launched: the launcher runs as

@@ -34,21 +34,19 @@ static int hash_sources(const char *bp_dir, struct sha256 *c)
 	char *names[256], *text;
 	size_t n = 0, len;
 	int r = -1;
-	if (sb_setf(&dir, "%s/src", bp_dir) < 0)
-		return -1;
+	sb_setf(&dir, "%s/src", bp_dir);
 	DIR *d = opendir(sb_str(&dir));
 	struct dirent *e;
 	while (d && (e = readdir(d)))
-		if (wanted(e->d_name) && (n == 256 || !(names[n++] = strdup(e->d_name))))
+		if (wanted(e->d_name) && (n == 256 || !(names[n++] = xstrdup(e->d_name))))
 			goto out;
 	if (!d || n == 0)
 		goto out;
 	qsort(names, n, sizeof *names, by_name);
 	sha256_init(c);
 	for (size_t i = 0; i < n; i++) {
-		if (sb_setf(&path, "%s/%s", sb_str(&dir), names[i]) < 0)
-			goto out;
-		if (fsx_read_len(sb_str(&path), &text, 1u << 22, &len) < 0)
+		sb_setf(&path, "%s/%s", sb_str(&dir), names[i]);
+		if (fsx_read_len(sb_str(&path), &text, PROGKEY_SOURCE_MAX, &len) < 0)
 			goto out;
 		sha256_update(c, names[i], strlen(names[i]) + 1);
 		sha256_update(c, text, len);
@@ -65,13 +63,13 @@ out:
 	return r;
 }
 
-/* The first 16 hex digits of C's hash, into KEY. */
-static void key_of(struct sha256 *c, char key[17])
+/* The first PROGKEY_LEN hex digits of C's hash, into KEY. */
+static void key_of(struct sha256 *c, char key[PROGKEY_SIZE])
 {
 	char hex[65];
 	sha256_hex(c, hex);
-	memcpy(key, hex, 16);
-	key[16] = '\0';
+	memcpy(key, hex, PROGKEY_LEN);
+	key[PROGKEY_LEN] = '\0';
 }
 
 /* What besides src/ makes the program: the stack names the image, hence its
@@ -88,7 +86,7 @@ static void add_target(struct sha256 *c)
 		sha256_update(c, u.machine, strlen(u.machine));
 }
 
-int progkey_source(const char *bp_dir, char key[17])
+int progkey_source(const char *bp_dir, char key[PROGKEY_SIZE])
 {
 	struct sha256 c;
 	if (hash_sources(bp_dir, &c) < 0)
@@ -100,7 +98,7 @@ int progkey_source(const char *bp_dir, char key[17])
 int progkey_prebuilt(const char *bp_dir)
 {
 #ifdef PROGKEY_SOURCE
-	char key[17];
+	char key[PROGKEY_SIZE];
 	return progkey_source(bp_dir, key) == 0 && strcmp(key, PROGKEY_SOURCE) == 0;
 #else
 	(void)bp_dir;
@@ -108,7 +106,7 @@ int progkey_prebuilt(const char *bp_dir)
 #endif
 }
 
-int progkey_compute(const char *bp_dir, char key[17])
+int progkey_compute(const char *bp_dir, char key[PROGKEY_SIZE])
 {
 	struct sha256 c;
 	if (hash_sources(bp_dir, &c) < 0)
@@ -121,9 +119,15 @@ int progkey_compute(const char *bp_dir, char key[17])
 int progkey_current(const char *bp_dir)
 {
 	struct sb p = SB_INIT;
-	char key[17], *had = NULL;
-	int ok = fsx_exe_dir(&p, 0) == 0 && sb_addf(&p, "/KEY") == 0 && fsx_read(sb_str(&p), &had, 64) == 0 &&
-		 progkey_compute(bp_dir, key) == 0 && strncmp(had, key, 16) == 0 && (had[16] == '\n' || !had[16]);
+	char key[PROGKEY_SIZE], *had = NULL;
+	if (fsx_exe_dir(&p, 0) < 0) {
+		sb_release(&p);
+		return 0;
+	}
+	sb_addf(&p, "/KEY");
+	int ok = fsx_read(sb_str(&p), &had, 64) == 0 &&
+		 progkey_compute(bp_dir, key) == 0 && strncmp(had, key, PROGKEY_LEN) == 0 &&
+		 (had[PROGKEY_LEN] == '\n' || !had[PROGKEY_LEN]);
 	free(had);
 	sb_release(&p);
 	return ok;

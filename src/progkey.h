@@ -4,12 +4,20 @@
 #ifndef PROGKEY_H
 #define PROGKEY_H
 
+/* A key is this many hex digits (of a SHA-256); with its NUL, PROGKEY_SIZE. */
+#define PROGKEY_LEN 16
+#define PROGKEY_SIZE (PROGKEY_LEN + 1)
+/* The most one source file may hold. */
+#define PROGKEY_SOURCE_MAX (1u << 22)
+/* bin/program's questions (current, key, ...) end after this many seconds. */
+#define PROGKEY_ALARM_S 60
+
 /* Writes the 16-hex-digit key for BP_DIR/src and this stack and machine. */
-int progkey_compute(const char *bp_dir, char key[17]);
+int progkey_compute(const char *bp_dir, char key[PROGKEY_SIZE]);
 
 /* The 16-hex-digit hash of BP_DIR/src alone: what a prebuilt program of the
  * release tarball (scripts/package) is compiled with, as PROGKEY_SOURCE. */
-int progkey_source(const char *bp_dir, char key[17]);
+int progkey_source(const char *bp_dir, char key[PROGKEY_SIZE]);
 
 /* 1 when this program was prebuilt from exactly BP_DIR/src (its
  * PROGKEY_SOURCE is their hash now); 0 for a program built without one. */

@@ -25,6 +25,10 @@
 #define RUN_TIMEOUT 258
 #define RUN_OUT_MAX (1u << 20)
 #define RUN_DEFAULT_TIMEOUT 300
+/* Unpacking a package or a source tarball. */
+#define RUN_UNPACK_TIMEOUT 120
+/* A process started with the new library preloaded, to see that it loads. */
+#define RUN_LOAD_CHECK_TIMEOUT 60
 
 struct run_opts {
 	char *const *argv;

@@ -1,78 +1,95 @@
 #include "sb.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int grow(struct sb *sb, size_t extra)
+void sb_oom(void)
 {
-	if (extra > SB_MAX || sb->len + extra > SB_MAX) {
-		errno = E2BIG;
-		return -1;
-	}
+	fputs(" !     heroku-jemalloc ran out of memory: the build stops here. Build again; if it\n"
+	      " !     happens again, report it with this log.\n",
+	      stderr);
+	abort();
+}
+
+char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+	if (!d)
+		sb_oom();
+	return d;
+}
+
+void *xmalloc(size_t size)
+{
+	return xrealloc(NULL, size);
+}
+
+void *xrealloc(void *p, size_t size)
+{
+	void *q = realloc(p, size ? size : 1);
+	if (!q)
+		sb_oom();
+	return q;
+}
+
+static void grow(struct sb *sb, size_t extra)
+{
+	if (extra > SB_MAX || sb->len + extra > SB_MAX)
+		sb_oom();
 	size_t need = sb->len + extra + 1;
 	if (need <= sb->alloc)
-		return 0;
+		return;
 	size_t alloc = sb->alloc ? sb->alloc : 64;
 	while (alloc < need)
 		alloc *= 2;
-	char *buf = realloc(sb->buf, alloc);
-	if (!buf) {
-		errno = ENOMEM;
-		return -1;
-	}
-	sb->buf = buf;
+	sb->buf = xrealloc(sb->buf, alloc);
 	sb->alloc = alloc;
-	return 0;
 }
 
-int sb_add(struct sb *sb, const char *data, size_t len)
+void sb_add(struct sb *sb, const char *data, size_t len)
 {
-	if (grow(sb, len) < 0)
-		return -1;
+	grow(sb, len);
 	memcpy(sb->buf + sb->len, data, len);
 	sb->len += len;
 	sb->buf[sb->len] = '\0';
-	return 0;
 }
 
-int sb_adds(struct sb *sb, const char *s)
+void sb_adds(struct sb *sb, const char *s)
 {
-	return sb_add(sb, s, strlen(s));
+	sb_add(sb, s, strlen(s));
 }
 
-static int vaddf(struct sb *sb, const char *fmt, va_list ap)
+static void vaddf(struct sb *sb, const char *fmt, va_list ap)
 {
 	va_list cp;
 	va_copy(cp, ap);
 	int n = vsnprintf(NULL, 0, fmt, cp);
 	va_end(cp);
-	if (n < 0 || grow(sb, (size_t)n) < 0)
-		return -1;
+	/* vsnprintf fails only for a format this program never passes. */
+	if (n < 0)
+		abort();
+	grow(sb, (size_t)n);
 	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
 	sb->len += (size_t)n;
-	return 0;
 }
 
-int sb_addf(struct sb *sb, const char *fmt, ...)
+void sb_addf(struct sb *sb, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int r = vaddf(sb, fmt, ap);
+	vaddf(sb, fmt, ap);
 	va_end(ap);
-	return r;
 }
 
-int sb_setf(struct sb *sb, const char *fmt, ...)
+void sb_setf(struct sb *sb, const char *fmt, ...)
 {
 	va_list ap;
 	sb_reset(sb);
 	va_start(ap, fmt);
-	int r = vaddf(sb, fmt, ap);
+	vaddf(sb, fmt, ap);
 	va_end(ap);
-	return r;
 }
 
 void sb_reset(struct sb *sb)

@@ -13,6 +13,12 @@
 #include <string.h>
 #include <strings.h>
 
+const struct setting_info setting_table[SETTING_COUNT] = {
+#define SETTING(name, when, dflt, accepts, help) {#name, SETTING_##when, dflt, accepts, help},
+#include "settings-table.h"
+#undef SETTING
+};
+
 int url_ok(const char *url, int allow_file)
 {
 	if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0 &&
@@ -24,7 +30,7 @@ int url_ok(const char *url, int allow_file)
 	return strlen(url) < 1024;
 }
 
-int url_display(const char *url, struct sb *out)
+void url_display(const char *url, struct sb *out)
 {
 	const char *scheme = strstr(url, "://");
 	const char *host = scheme ? scheme + 3 : url;
@@ -36,9 +42,13 @@ int url_display(const char *url, struct sb *out)
 		if (*p == '@')
 			at = p;
 	sb_reset(out);
-	if (at)
-		return sb_add(out, url, (size_t)(host - url)) < 0 || sb_adds(out, "***@") < 0 ? -1 : sb_adds(out, at + 1);
-	return sb_adds(out, url);
+	if (at) {
+		sb_add(out, url, (size_t)(host - url));
+		sb_adds(out, "***@");
+		sb_adds(out, at + 1);
+	} else {
+		sb_adds(out, url);
+	}
 }
 
 /* NAME from the env dir; 0 with *V NULL when unset. */
@@ -59,7 +69,8 @@ static void conf_defaults(const char *bp_dir, struct settings *s)
 {
 	struct sb path = SB_INIT;
 	char *buf = NULL;
-	if (sb_setf(&path, "%s/repository.conf", bp_dir) < 0 || fsx_read(sb_str(&path), &buf, 65536) < 0) {
+	sb_setf(&path, "%s/repository.conf", bp_dir);
+	if (fsx_read(sb_str(&path), &buf, FSX_TEXT_MAX) < 0) {
 		sb_release(&path);
 		return;
 	}
@@ -67,12 +78,13 @@ static void conf_defaults(const char *bp_dir, struct settings *s)
 	int repo = !s->apt_url && !s->apt_key;
 	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		if (repo && !s->apt_url && strncmp(l, "url=", 4) == 0 && l[4])
-			s->apt_url = strdup(l + 4);
+			s->apt_url = xstrdup(l + 4);
 		if (!s->source_url && strncmp(l, "source_url=", 11) == 0 && l[11])
-			s->source_url = strdup(l + 11);
-		if (repo && !s->apt_key && strncmp(l, "key=", 4) == 0 && l[4] && !strstr(l + 4, "..") &&
-		    sb_setf(&path, "%s/%s", bp_dir, l + 4) == 0)
+			s->source_url = xstrdup(l + 11);
+		if (repo && !s->apt_key && strncmp(l, "key=", 4) == 0 && l[4] && !strstr(l + 4, "..")) {
+			sb_setf(&path, "%s/%s", bp_dir, l + 4);
 			fsx_read(sb_str(&path), &s->apt_key, ENVDIR_VALUE_MAX);
+		}
 	}
 	sb_release(&path);
 	free(buf);
@@ -146,6 +158,16 @@ void settings_explain(const struct settings *s)
 				   ? "; for every dyno, set JEMALLOC_ENABLED=true"
 				   : "");
 	}
+	/* A misspelled setting is ignored: say so, or the app never learns why
+	 * JEMALLOC_ENABLE=true did nothing. */
+	struct sb u = SB_INIT;
+	sb_adds(&u, sb_str(&s->unknown));
+	for (char *save = NULL, *l = u.len ? strtok_r(u.buf, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
+		char *near = strchr(l, ' ');
+		*near++ = '\0';
+		log_error("Warning: %s is not a setting of this buildpack, and is ignored. Did you mean %s?", l, near);
+	}
+	sb_release(&u);
 	if (s->ld_preload && *s->ld_preload) {
 		log_error("Warning: LD_PRELOAD is set in the app's config: it reaches this build, later buildpacks and every");
 		log_error("one-off dyno%s. Unset it (heroku config:unset LD_PRELOAD) and set JEMALLOC_ENABLED=true instead.",
@@ -153,32 +175,106 @@ void settings_explain(const struct settings *s)
 	}
 }
 
+/* Edit distance of A and B (both at most ENVDIR_NAME_MAX), letters compared
+ * without case: "malloc_conf" is one step from nothing. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[ENVDIR_NAME_MAX + 1];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t sub = diag + (toupper((unsigned char)a[i - 1]) != toupper((unsigned char)b[j - 1]));
+			row[j] = sub < up + 1 ? sub : up + 1;
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* How far a name may be from a setting and still be taken for a misspelling
+ * of it: two edits (JEMALLOC_VERISON is two from JEMALLOC_VERSION). */
+#define SETTING_NEAR 2
+
+const char *setting_nearest(const char *name)
+{
+	const char *best = NULL;
+	size_t best_d = SETTING_NEAR + 1;
+	if (strlen(name) > ENVDIR_NAME_MAX || strcmp(name, "LD_PRELOAD") == 0)
+		return NULL;
+	for (size_t i = 0; i < SETTING_COUNT; i++) {
+		if (strcmp(name, setting_table[i].name) == 0)
+			return NULL;
+		size_t d = distance(name, setting_table[i].name);
+		if (d < best_d) {
+			best = setting_table[i].name;
+			best_d = d;
+		}
+	}
+	/* Any other JEMALLOC_ name is meant for this buildpack too. */
+	for (size_t i = 0; !best && strncmp(name, "JEMALLOC", 8) == 0 && i < SETTING_COUNT; i++) {
+		size_t d = distance(name, setting_table[i].name);
+		if (d < best_d || !best) {
+			best = setting_table[i].name;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+/* The config vars named like a setting that is none, and their nearest. */
+static void unknown_names(const char *env_dir, struct sb *unknown)
+{
+	struct sb names = SB_INIT;
+	if (envdir_names(env_dir, &names) == 0)
+		for (char *save = NULL, *l = names.len ? strtok_r(names.buf, "\n", &save) : NULL; l;
+		     l = strtok_r(NULL, "\n", &save)) {
+			const char *near = setting_nearest(l);
+			if (near)
+				sb_addf(unknown, "%s %s\n", l, near);
+		}
+	sb_release(&names);
+}
+
 int settings_read(const char *env_dir, const char *bp_dir, struct settings *s)
 {
-	char *source = NULL, *build = NULL;
+	char *v[SETTING_COUNT] = {NULL};
+	size_t i;
 	memset(s, 0, sizeof *s);
-	if (get(env_dir, "JEMALLOC_VERSION", &s->version) < 0 || get(env_dir, "JEMALLOC_APT_URL", &s->apt_url) < 0 ||
-	    get(env_dir, "JEMALLOC_APT_KEY", &s->apt_key) < 0 || get(env_dir, "JEMALLOC_SOURCE", &source) < 0 ||
-	    get(env_dir, "JEMALLOC_SOURCE_URL", &s->source_url) < 0 ||
-	    get(env_dir, "JEMALLOC_CHECKSUM", &s->checksum) < 0 || get(env_dir, "MALLOC_CONF", &s->malloc_conf) < 0 ||
-	    get(env_dir, "JEMALLOC_BUILD", &build) < 0 || get(env_dir, "JEMALLOC_ENABLED", &s->enabled) < 0 ||
-	    get(env_dir, "LD_PRELOAD", &s->ld_preload) < 0)
+	for (i = 0; i < SETTING_COUNT; i++)
+		if (get(env_dir, setting_table[i].name, &v[i]) < 0)
+			break;
+	s->version = v[SET_JEMALLOC_VERSION];
+	s->apt_url = v[SET_JEMALLOC_APT_URL];
+	s->apt_key = v[SET_JEMALLOC_APT_KEY];
+	s->source_url = v[SET_JEMALLOC_SOURCE_URL];
+	s->checksum = v[SET_JEMALLOC_CHECKSUM];
+	s->malloc_conf = v[SET_MALLOC_CONF];
+	s->enabled = v[SET_JEMALLOC_ENABLED];
+	const char *source = v[SET_JEMALLOC_SOURCE], *build = v[SET_JEMALLOC_BUILD];
+	if (i < SETTING_COUNT || get(env_dir, "LD_PRELOAD", &s->ld_preload) < 0)
 		goto fail;
+	unknown_names(env_dir, &s->unknown);
 	conf_defaults(bp_dir, s);
-	if (!s->version && !(s->version = strdup("")))
-		goto fail;
+	if (!s->version)
+		s->version = xstrdup("");
 	for (char *p = s->checksum; p && *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 	s->build_preload = build && strcmp(build, "true") == 0;
 	if (check(s, source) < 0)
 		goto fail;
 	source_mode(source, &s->source);
-	free(source);
-	free(build);
+	free(v[SET_JEMALLOC_SOURCE]);
+	free(v[SET_JEMALLOC_BUILD]);
 	return 0;
 fail:
-	free(source);
-	free(build);
+	free(v[SET_JEMALLOC_SOURCE]);
+	free(v[SET_JEMALLOC_BUILD]);
 	settings_free(s);
 	return -1;
 }
@@ -193,5 +289,6 @@ void settings_free(struct settings *s)
 	free(s->malloc_conf);
 	free(s->enabled);
 	free(s->ld_preload);
+	sb_release(&s->unknown);
 	memset(s, 0, sizeof *s);
 }

@@ -4,7 +4,30 @@
 #ifndef SETTINGS_H
 #define SETTINGS_H
 
-struct sb;
+#include "sb.h"
+
+#include <stddef.h>
+
+/* The settings, from settings-table.h: SET_JEMALLOC_VERSION, ... */
+enum setting_id {
+#define SETTING(name, when, dflt, accepts, help) SET_##name,
+#include "settings-table.h"
+#undef SETTING
+	SETTING_COUNT
+};
+
+enum setting_when {
+	SETTING_BUILD, /* read by the build */
+	SETTING_START, /* read at every dyno start */
+};
+
+struct setting_info {
+	const char *name;
+	enum setting_when when;
+	const char *dflt, *accepts, *help;
+};
+
+extern const struct setting_info setting_table[SETTING_COUNT];
 
 enum source_mode {
 	SOURCE_AUTO,   /* the repository's package; the official source when it has none */
@@ -23,6 +46,7 @@ struct settings {
 	int build_preload; /* JEMALLOC_BUILD=true (CNB: preload in later buildpacks) */
 	char *enabled;     /* JEMALLOC_ENABLED, read at run time; here only to explain it */
 	char *ld_preload;  /* LD_PRELOAD in the app's config, which it should not be */
+	struct sb unknown; /* "NAME NEAREST\n" per config var named like a setting that is none */
 };
 
 /* Reads ENV_DIR with BP_DIR's repository.conf as defaults. 0, or -1 after
@@ -30,8 +54,14 @@ struct settings {
 int settings_read(const char *env_dir, const char *bp_dir, struct settings *s);
 void settings_free(struct settings *s);
 
+/* The setting nearest to NAME, a config var that is no setting but looks
+ * like one (JEMALLOC_ENABLE, JEMALLOC_VERISON, malloc_conf); NULL when NAME
+ * is a setting or like none. */
+const char *setting_nearest(const char *name);
+
 /* Says in the log what settings carried over from the original buildpack
- * mean here (a JEMALLOC_ENABLED list, an LD_PRELOAD config var). */
+ * mean here (a JEMALLOC_ENABLED list, an LD_PRELOAD config var), and which
+ * config vars look like a setting but are none. */
 void settings_explain(const struct settings *s);
 
 /* 1 when URL may be handed to apt or curl: http(s):// (or file:/ for apt),
@@ -41,6 +71,6 @@ void settings_explain(const struct settings *s);
 int url_ok(const char *url, int allow_file);
 
 /* URL without any user:password@ part, for the build log. */
-int url_display(const char *url, struct sb *out);
+void url_display(const char *url, struct sb *out);
 
 #endif

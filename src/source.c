@@ -38,8 +38,9 @@ static int tarball(const char *cache_dir, const struct release *rel, const char 
 	struct sb url = SB_INIT, part = SB_INIT, display = SB_INIT, dir = SB_INIT;
 	char got[65] = "(unreadable)";
 	int r = -1;
-	if (sb_setf(&dir, "%s/jemalloc/sources", cache_dir) < 0 || fsx_mkdirs(sb_str(&dir), 0755) < 0 ||
-	    sb_setf(path, "%s/%s", sb_str(&dir), rel->file) < 0) {
+	sb_setf(&dir, "%s/jemalloc/sources", cache_dir);
+	sb_setf(path, "%s/%s", sb_str(&dir), rel->file);
+	if (fsx_mkdirs(sb_str(&dir), 0755) < 0) {
 		log_error("Cannot make %s: %s.", sb_str(&dir), strerror(errno));
 		goto out;
 	}
@@ -47,9 +48,9 @@ static int tarball(const char *cache_dir, const struct release *rel, const char 
 		r = 0;
 		goto out;
 	}
-	if (sb_setf(&url, "%s/%s/%s", base_url, rel->version, rel->file) < 0 || url_display(sb_str(&url), &display) < 0 ||
-	    sb_setf(&part, "%s/%s", work, rel->file) < 0)
-		goto out;
+	sb_setf(&url, "%s/%s/%s", base_url, rel->version, rel->file);
+	url_display(sb_str(&url), &display);
+	sb_setf(&part, "%s/%s", work, rel->file);
 	log_detail("Downloading %s", sb_str(&display));
 	if (download(sb_str(&url), sb_str(&part)) < 0) {
 		log_error("The jemalloc %s source could not be downloaded from %s.", rel->version, sb_str(&display));
@@ -83,7 +84,7 @@ static int tarball_listing_ok(const char *path)
 {
 	char *out = NULL;
 	const char *argv[] = {"tar", "-tvf", path, NULL};
-	struct run_opts ro = {.argv = (char *const *)argv, .envp = run_env(), .out = &out, .timeout_s = 120};
+	struct run_opts ro = {.argv = (char *const *)argv, .envp = run_env(), .out = &out, .timeout_s = RUN_UNPACK_TIMEOUT};
 	unsigned long long total = 0;
 	int ok = run(&ro) == 0 && out && strlen(out) < RUN_OUT_MAX;
 	for (char *save = NULL, *l = ok ? strtok_r(out, "\n", &save) : NULL; ok && l; l = strtok_r(NULL, "\n", &save)) {
@@ -111,8 +112,10 @@ static int build(const char *bp_dir, const char *tar, const char *work, const ch
 	int r = -1;
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	snprintf(jobs, sizeof jobs, "%ld", n > 0 && n < 64 ? n : 2);
-	if (sb_setf(&src, "%s/src", work) < 0 || sb_setf(&dest, "%s/dest", work) < 0 ||
-	    sb_setf(&recipe, "%s/debian/recipe", bp_dir) < 0 || fsx_mkdirs(sb_str(&src), 0700) < 0)
+	sb_setf(&src, "%s/src", work);
+	sb_setf(&dest, "%s/dest", work);
+	sb_setf(&recipe, "%s/debian/recipe", bp_dir);
+	if (fsx_mkdirs(sb_str(&src), 0700) < 0)
 		goto out;
 	if (!tarball_listing_ok(tar)) {
 		log_error("%s holds a member outside its directory, or unpacks to more than 256 MB: refused.", tar);
@@ -120,7 +123,7 @@ static int build(const char *bp_dir, const char *tar, const char *work, const ch
 	}
 	const char *x[] = {"tar", "-xf", tar, "-C", sb_str(&src), "--strip-components=1", "--no-same-owner",
 			   "--no-same-permissions", NULL};
-	if (run_quiet(x, "Unpacking the jemalloc source", 120) < 0)
+	if (run_quiet(x, "Unpacking the jemalloc source", RUN_UNPACK_TIMEOUT) < 0)
 		goto out;
 	log_detail("Building jemalloc %s (configure and make, with the packages' flags)", version);
 	time_t start = time(NULL);
@@ -145,7 +148,8 @@ static int tree_key(const char *bp_dir, const char *stack, const char *arch, con
 		log_error("Cannot read the buildpack's debian/recipe and debian/jemalloc-exec.c: %s.", strerror(errno));
 		return -1;
 	}
-	return sb_setf(key, "source-%s-%s-%s-%.12s-%.12s", stack, arch, rel->version, rel->sha256, hex);
+	sb_setf(key, "source-%s-%s-%s-%.12s-%.12s", stack, arch, rel->version, rel->sha256, hex);
+	return 0;
 }
 
 int source_recipe_hash(const char *bp_dir, char hex[65])
@@ -154,11 +158,11 @@ int source_recipe_hash(const char *bp_dir, char hex[65])
 	struct sb path = SB_INIT, all = SB_INIT;
 	char one[65];
 	int r = 0;
-	for (int i = 0; files[i] && r == 0; i++)
-		r = sb_setf(&path, "%s/%s", bp_dir, files[i]) < 0 || sha256_file(sb_str(&path), one) < 0 ||
-			    sb_addf(&all, "%s %s\n", one, files[i]) < 0
-			? -1
-			: 0;
+	for (int i = 0; files[i] && r == 0; i++) {
+		sb_setf(&path, "%s/%s", bp_dir, files[i]);
+		r = sha256_file(sb_str(&path), one);
+		sb_addf(&all, "%s %s\n", one, files[i]);
+	}
 	if (r == 0)
 		sha256_str(sb_str(&all), hex);
 	sb_release(&path);
@@ -171,17 +175,17 @@ int source_tree(const char *bp_dir, const char *cache_dir, const char *stack, co
 {
 	struct sb key = SB_INIT, dir = SB_INIT, work = SB_INIT, tar = SB_INIT, made = SB_INIT;
 	int r = -1;
-	if (tree_key(bp_dir, stack, arch, rel, &key) < 0 ||
-	    sb_setf(&dir, "%s/jemalloc/trees/%s", cache_dir, sb_str(&key)) < 0 ||
-	    sb_setf(tree, "%s/.jemalloc", sb_str(&dir)) < 0)
+	if (tree_key(bp_dir, stack, arch, rel, &key) < 0)
 		goto out;
+	sb_setf(&dir, "%s/jemalloc/trees/%s", cache_dir, sb_str(&key));
+	sb_setf(tree, "%s/.jemalloc", sb_str(&dir));
 	if (tree_real(sb_str(&dir))) {
 		log_detail("Using jemalloc %s built from source for %s (%s) from the cache", rel->version, stack, arch);
 		r = 0;
 		goto out;
 	}
-	if (sb_setf(&work, "%s/jemalloc/work-%ld", cache_dir, (long)getpid()) < 0 || fsx_rm_rf(sb_str(&work)) < 0 ||
-	    fsx_mkdirs(sb_str(&work), 0700) < 0) {
+	sb_setf(&work, "%s/jemalloc/work-%ld", cache_dir, (long)getpid());
+	if (fsx_rm_rf(sb_str(&work)) < 0 || fsx_mkdirs(sb_str(&work), 0700) < 0) {
 		log_error("Cannot make a build directory in %s/jemalloc: %s.", cache_dir, strerror(errno));
 		goto out;
 	}
@@ -189,7 +193,8 @@ int source_tree(const char *bp_dir, const char *cache_dir, const char *stack, co
 	    build(bp_dir, sb_str(&tar), sb_str(&work), rel->version, arch) < 0)
 		goto out;
 	/* The tree goes into the cache whole, under its key, in one rename. */
-	if (sb_setf(&made, "%s/dest/app/.jemalloc", sb_str(&work)) < 0 || fsx_is_real_dir(sb_str(&made)) != 1) {
+	sb_setf(&made, "%s/dest/app/.jemalloc", sb_str(&work));
+	if (fsx_is_real_dir(sb_str(&made)) != 1) {
 		log_error("debian/recipe made no app/.jemalloc directory.");
 		goto out;
 	}

@@ -40,8 +40,7 @@ int stack_load(const char *bp_dir, const char *id, struct stack *st)
 	memset(st, 0, sizeof *st);
 	if (!stack_id_ok(id))
 		return 0;
-	if (sb_setf(&path, "%s/stacks/%s", bp_dir, id) < 0)
-		return -1;
+	sb_setf(&path, "%s/stacks/%s", bp_dir, id);
 	int r = fsx_read(sb_str(&path), &text, 8192);
 	sb_release(&path);
 	if (r < 0)
@@ -59,8 +58,7 @@ static int stack_ids(const char *bp_dir, char ids[][32], int max)
 {
 	struct sb path = SB_INIT;
 	int n = 0;
-	if (sb_setf(&path, "%s/stacks", bp_dir) < 0)
-		return -1;
+	sb_setf(&path, "%s/stacks", bp_dir);
 	DIR *d = opendir(sb_str(&path));
 	sb_release(&path);
 	if (!d)
@@ -86,8 +84,7 @@ int stack_list(const char *bp_dir, const char *field_name, struct sb *out)
 	for (int i = 0; i < total; i++) {
 		const char *v = strcmp(field_name, "ubuntu") == 0 ? st[i].ubuntu : st[i].id;
 		const char *sep = shown == 0 ? "" : i == total - 1 ? " and " : ", ";
-		if (sb_addf(out, "%s%s", sep, v) < 0)
-			return -1;
+		sb_addf(out, "%s%s", sep, v);
 		shown++;
 	}
 	return 0;
@@ -141,7 +138,7 @@ void stack_detect(const char *bp_dir, char *id, size_t size)
 		snprintf(id, size, "%s", env);
 		return;
 	}
-	if (fsx_read(path && *path ? path : "/etc/os-release", &text, 65536) < 0)
+	if (fsx_read(path && *path ? path : "/etc/os-release", &text, FSX_TEXT_MAX) < 0)
 		return;
 	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
 		unsigned major, minor;

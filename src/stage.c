@@ -15,7 +15,8 @@
 static int stage_copy(const char *stage_dir, const char *tree, const char *jdir)
 {
 	struct sb app = SB_INIT;
-	int r = sb_setf(&app, "%s/app", stage_dir) < 0 || fsx_mkdirs(sb_str(&app), 0755) < 0 ? -1 : 0;
+	sb_setf(&app, "%s/app", stage_dir);
+	int r = fsx_mkdirs(sb_str(&app), 0755);
 	if (r == 0 && fsx_copy_tree(tree, jdir) < 0) {
 		log_error("Cannot copy %s: %s.", tree, strerror(errno));
 		r = -1;
@@ -32,18 +33,18 @@ int stage_tree(const char *stage_dir, const char *deb, const char *tree, const c
 		log_error("Cannot write %s: %s.", stage_dir, strerror(errno));
 		goto out;
 	}
-	if (sb_setf(jdir, "%s/app/.jemalloc", stage_dir) < 0)
-		goto out;
+	sb_setf(jdir, "%s/app/.jemalloc", stage_dir);
 	if (deb) {
 		const char *argv[] = {"dpkg-deb", "-x", deb, stage_dir, NULL};
-		if (run_quiet(argv, "Unpacking the package", 120) < 0)
+		if (run_quiet(argv, "Unpacking the package", RUN_UNPACK_TIMEOUT) < 0)
 			goto out;
 	} else if (stage_copy(stage_dir, tree, sb_str(jdir)) < 0) {
 		goto out;
 	}
 	/* What lands in the app is a plain tree: no link out of it, whatever
 	 * the package or the tree held. */
-	if (sb_setf(&p, "%s/app", stage_dir) < 0 || fsx_is_real_dir(sb_str(&p)) != 1 || fsx_is_real_dir(sb_str(jdir)) != 1) {
+	sb_setf(&p, "%s/app", stage_dir);
+	if (fsx_is_real_dir(sb_str(&p)) != 1 || fsx_is_real_dir(sb_str(jdir)) != 1) {
 		log_error("The new jemalloc tree is not a plain directory (app/.jemalloc is a link or missing): refused.");
 		goto out;
 	}
@@ -55,11 +56,12 @@ int stage_tree(const char *stage_dir, const char *deb, const char *tree, const c
 			log_error("%s", sb_str(&bad));
 		goto out;
 	}
-	if (sb_setf(&p, "%s/bin", sb_str(jdir)) < 0 || fsx_mkdirs(sb_str(&p), 0755) < 0 ||
-	    sb_addf(&p, "/jemalloc-status") < 0) {
+	sb_setf(&p, "%s/bin", sb_str(jdir));
+	if (fsx_mkdirs(sb_str(&p), 0755) < 0) {
 		log_error("Cannot write %s/bin: %s.", sb_str(jdir), strerror(errno));
 		goto out;
 	}
+	sb_addf(&p, "/jemalloc-status");
 	fsx_rm_rf(sb_str(&p));
 	if (fsx_copy_file(self, sb_str(&p), 0755) < 0)
 		log_error("Cannot install %s: %s.", sb_str(&p), strerror(errno));
@@ -97,15 +99,14 @@ int stage_verify(const char *jdir, const char *want, const char *malloc_conf, ch
 	struct sb preload = SB_INIT, conf = SB_INIT;
 	char *out = NULL, *v;
 	int rc = -1;
-	if (sb_setf(&preload, "LD_PRELOAD=%s/lib/libjemalloc.so", jdir) < 0 ||
-	    sb_setf(&conf, "MALLOC_CONF=%s%sstats_print:true", malloc_conf ? malloc_conf : "",
-		    malloc_conf && *malloc_conf ? "," : "") < 0)
-		goto out;
+	sb_setf(&preload, "LD_PRELOAD=%s/lib/libjemalloc.so", jdir);
+	sb_setf(&conf, "MALLOC_CONF=%s%sstats_print:true", malloc_conf ? malloc_conf : "",
+		    malloc_conf && *malloc_conf ? "," : "");
 	/* Any program of the stack will do: jemalloc prints its statistics at
 	 * exit. /bin/true (coreutils) leaves stderr open until then. */
 	char *envp[] = {"PATH=/usr/bin:/bin", conf.buf, preload.buf, NULL};
 	char *argv[] = {"/bin/true", NULL};
-	struct run_opts ro = {.argv = argv, .envp = envp, .out = &out, .merge_stderr = 1, .timeout_s = 60};
+	struct run_opts ro = {.argv = argv, .envp = envp, .out = &out, .merge_stderr = 1, .timeout_s = RUN_LOAD_CHECK_TIMEOUT};
 	rc = run(&ro);
 	if (rc != 0 || !out || !(v = strstr(out, "Version: "))) {
 		if (!quiet && out)
@@ -141,8 +142,7 @@ int stage_check(const char *jdir, const char *want, const char *malloc_conf, con
 	/* A copy of a tree that has loaded before, under this MALLOC_CONF, and
 	 * that has its library (a file, not a dangling link). */
 	struct stat st;
-	if (sb_setf(&line, "%s/lib/libjemalloc.so", jdir) < 0)
-		goto out;
+	sb_setf(&line, "%s/lib/libjemalloc.so", jdir);
 	if (!verified || stat(sb_str(&line), &st) < 0 || !S_ISREG(st.st_mode) ||
 	    !tree_verified(verified, want, malloc_conf, got, size)) {
 		if ((v = stage_verify(jdir, want, malloc_conf, got, size, 0)) < 0)
@@ -150,7 +150,8 @@ int stage_check(const char *jdir, const char *want, const char *malloc_conf, con
 		if (v == 0 && verified)
 			tree_record(verified, got, malloc_conf); /* failing costs the next build a check */
 	}
-	if (sb_setf(&line, "%s\n", got) < 0 || fsx_write_text(jdir, "VERSION", sb_str(&line)) < 0) {
+	sb_setf(&line, "%s\n", got);
+	if (fsx_write_text(jdir, "VERSION", sb_str(&line)) < 0) {
 		log_error("Cannot write %s/VERSION: %s.", jdir, strerror(errno));
 		goto out;
 	}

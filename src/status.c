@@ -6,6 +6,7 @@
 #include "fsx.h"
 #include "profile.h"
 #include "sb.h"
+#include "settings.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -125,18 +126,55 @@ static void report(const char *pid)
 	sb_release(&p);
 }
 
+/* Installed as <dir>/bin/jemalloc-status: <dir> is the .jemalloc it came
+ * with (in the app, or a CNB layer); run from elsewhere, $HOME/.jemalloc. */
+static void installed_dir(struct sb *dir)
+{
+	const char *home = getenv("HOME");
+	struct sb path = SB_INIT;
+	int here = fsx_exe_dir(dir, 1) == 0;
+	if (here) {
+		sb_setf(&path, "%s/VERSION", sb_str(dir));
+		here = access(sb_str(&path), R_OK) == 0;
+	}
+	if (!here)
+		sb_setf(dir, "%s/.jemalloc", home ? home : "/app");
+	sb_release(&path);
+}
+
+/* The settings read at dyno start (settings-table.h), as this shell has
+ * them, so that a dyno tells which MALLOC_CONF it runs with (README:
+ * Choosing MALLOC_CONF). */
+static void start_settings(struct sb *tmp)
+{
+	for (size_t i = 0; i < SETTING_COUNT; i++) {
+		const struct setting_info *t = &setting_table[i];
+		const char *v = getenv(t->name);
+		if (t->when != SETTING_START)
+			continue;
+		if (v && *v) {
+			printf("%s: %s\n", t->name, shown(v, tmp));
+			continue;
+		}
+		/* The default as the README says it, without its Markdown. */
+		sb_reset(tmp);
+		for (const char *p = t->dflt; *p; p++)
+			if (*p != '`')
+				sb_add(tmp, p, 1);
+		printf("%s: (unset: %s)\n", t->name, sb_str(tmp));
+	}
+}
+
 int status_main(int argc, char **argv)
 {
-	const char *home = getenv("HOME"), *preload = getenv("LD_PRELOAD");
+	const char *preload = getenv("LD_PRELOAD");
 	struct sb dir = SB_INIT, path = SB_INIT, why = SB_INIT, a = SB_INIT, b = SB_INIT;
 	char *version = NULL;
 	int wants = profile_wants(getenv("JEMALLOC_ENABLED"), getenv("DYNO"), &why);
 
-	/* Installed as <dir>/bin/jemalloc-status: <dir> is the .jemalloc it came
-	 * with (in the app, or a CNB layer); run from elsewhere, $HOME/.jemalloc. */
-	if (fsx_exe_dir(&dir, 1) < 0 || sb_setf(&path, "%s/VERSION", sb_str(&dir)) < 0 || access(sb_str(&path), R_OK) < 0)
-		sb_setf(&dir, "%s/.jemalloc", home ? home : "/app");
-	if (sb_setf(&path, "%s/VERSION", sb_str(&dir)) == 0 && fsx_read(sb_str(&path), &version, 64) == 0) {
+	installed_dir(&dir);
+	sb_setf(&path, "%s/VERSION", sb_str(&dir));
+	if (fsx_read(sb_str(&path), &version, 64) == 0) {
 		version[strcspn(version, "\n")] = '\0';
 		printf("installed: jemalloc %s", shown(version, &a));
 		printf(" in %s\n", shown(sb_str(&dir), &b));
@@ -146,10 +184,8 @@ int status_main(int argc, char **argv)
 	free(version);
 	printf("this shell: %s (%s)\n", wants ? "preloads jemalloc" : "does not preload jemalloc", shown(sb_str(&why), &a));
 	printf("LD_PRELOAD: %s\n", preload && *preload ? shown(preload, &b) : "(empty)");
-	/* The settings in force, so that a dyno tells which MALLOC_CONF it runs
-	 * with (README: Choosing MALLOC_CONF). */
-	const char *conf = getenv("MALLOC_CONF"), *arenas = getenv("MALLOC_ARENA_MAX");
-	printf("MALLOC_CONF: %s\n", conf && *conf ? shown(conf, &b) : "(empty: jemalloc's defaults)");
+	start_settings(&b);
+	const char *arenas = getenv("MALLOC_ARENA_MAX");
 	if (arenas && *arenas)
 		printf("MALLOC_ARENA_MAX: %s (glibc's malloc only)\n", shown(arenas, &b));
 	sb_release(&dir);

@@ -27,10 +27,9 @@ static int utf8_len(const unsigned char *p)
 int toml_quote(const char *in, struct sb *out)
 {
 	size_t keep = out->len;
-	if (sb_adds(out, "\"") < 0)
-		return -1;
+	sb_adds(out, "\"");
 	for (const unsigned char *p = (const unsigned char *)in; *p;) {
-		int n = utf8_len(p), r;
+		int n = utf8_len(p);
 		if (n == 0) {
 			out->len = keep;
 			if (out->buf)
@@ -39,23 +38,24 @@ int toml_quote(const char *in, struct sb *out)
 			return -1;
 		}
 		if (*p == '"' || *p == '\\')
-			r = sb_addf(out, "\\%c", *p);
+			sb_addf(out, "\\%c", *p);
 		else if (*p < 0x20 || *p == 0x7f)
-			r = sb_addf(out, "\\u%04X", *p);
+			sb_addf(out, "\\u%04X", *p);
 		else
-			r = sb_add(out, (const char *)p, (size_t)n);
-		if (r < 0)
-			return -1;
+			sb_add(out, (const char *)p, (size_t)n);
 		p += n;
 	}
-	return sb_adds(out, "\"");
+	sb_adds(out, "\"");
+	return 0;
 }
 
 int toml_kv(struct sb *out, const char *key, const char *value)
 {
-	if (sb_addf(out, "%s = ", key) < 0 || toml_quote(value, out) < 0)
+	sb_addf(out, "%s = ", key);
+	if (toml_quote(value, out) < 0)
 		return -1;
-	return sb_adds(out, "\n");
+	sb_adds(out, "\n");
+	return 0;
 }
 
 int toml_get(const char *text, const char *section, const char *key, char *value, unsigned size)

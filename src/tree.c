@@ -12,17 +12,18 @@
 #include <unistd.h>
 
 /* "<version>\n<sha256 of MALLOC_CONF>\n" */
-static int record_text(const char *got, const char *malloc_conf, struct sb *text)
+static void record_text(const char *got, const char *malloc_conf, struct sb *text)
 {
 	char hex[65];
 	sha256_str(malloc_conf ? malloc_conf : "", hex);
-	return sb_setf(text, "%s\n%s\n", got, hex);
+	sb_setf(text, "%s\n%s\n", got, hex);
 }
 
 int tree_real(const char *dir)
 {
 	struct sb p = SB_INIT;
-	int ok = fsx_is_real_dir(dir) == 1 && sb_setf(&p, "%s/.jemalloc", dir) == 0 && fsx_is_real_dir(sb_str(&p)) == 1;
+	sb_setf(&p, "%s/.jemalloc", dir);
+	int ok = fsx_is_real_dir(dir) == 1 && fsx_is_real_dir(sb_str(&p)) == 1;
 	sb_release(&p);
 	return ok;
 }
@@ -32,13 +33,15 @@ int tree_verified(const char *dir, const char *want, const char *malloc_conf, ch
 	struct sb path = SB_INIT, text = SB_INIT;
 	char *had = NULL;
 	int ok = 0;
-	if (!tree_real(dir) || sb_setf(&path, "%s/VERIFIED", dir) < 0 || fsx_read(sb_str(&path), &had, 256) < 0)
+	sb_setf(&path, "%s/VERIFIED", dir);
+	if (!tree_real(dir) || fsx_read(sb_str(&path), &had, 256) < 0)
 		goto out;
 	size_t n = strcspn(had, "\n");
 	if (n == 0 || n >= size || strspn(had, "0123456789.") != n || strncmp(had, want, strlen(want)) != 0)
 		goto out;
 	snprintf(got, size, "%.*s", (int)n, had);
-	ok = record_text(got, malloc_conf, &text) == 0 && strcmp(had, sb_str(&text)) == 0;
+	record_text(got, malloc_conf, &text);
+	ok = strcmp(had, sb_str(&text)) == 0;
 out:
 	free(had);
 	sb_release(&path);
@@ -53,14 +56,15 @@ int tree_record(const char *dir, const char *got, const char *malloc_conf)
 		errno = ELOOP;
 		return -1;
 	}
-	int r = record_text(got, malloc_conf, &text) < 0 ? -1 : fsx_write_text(dir, "VERIFIED", sb_str(&text));
+	record_text(got, malloc_conf, &text);
+	int r = fsx_write_text(dir, "VERIFIED", sb_str(&text));
 	sb_release(&text);
 	return r;
 }
 
-int tree_of_deb(const char *deb, struct sb *dir)
+void tree_of_deb(const char *deb, struct sb *dir)
 {
-	return sb_setf(dir, "%s.tree", deb);
+	sb_setf(dir, "%s.tree", deb);
 }
 
 /* "<size> <mtime> <sha256>\n" of DEB; -1 when it is not a regular file. The
@@ -74,7 +78,8 @@ static int stamp_text(const char *deb, const char *sha256, struct sb *text)
 		errno = EINVAL;
 		return -1;
 	}
-	return sb_setf(text, "%lld %lld %s\n", (long long)st.st_size, (long long)st.st_mtim.tv_sec, sha256);
+	sb_setf(text, "%lld %lld %s\n", (long long)st.st_size, (long long)st.st_mtim.tv_sec, sha256);
+	return 0;
 }
 
 int tree_deb_current(const char *deb, const char *sha256)
@@ -82,8 +87,9 @@ int tree_deb_current(const char *deb, const char *sha256)
 	struct sb dir = SB_INIT, path = SB_INIT, now = SB_INIT;
 	char *had = NULL;
 	int ok = 0;
-	if (tree_of_deb(deb, &dir) < 0 || !tree_real(sb_str(&dir)) ||
-	    sb_setf(&path, "%s/STAMP", sb_str(&dir)) < 0 || fsx_read(sb_str(&path), &had, 256) < 0)
+	tree_of_deb(deb, &dir);
+	sb_setf(&path, "%s/STAMP", sb_str(&dir));
+	if (!tree_real(sb_str(&dir)) || fsx_read(sb_str(&path), &had, 256) < 0)
 		goto out;
 	/* The recorded hash is the one the stamp is compared with. */
 	const char *hash = strrchr(had, ' ');
@@ -104,9 +110,10 @@ int tree_keep_deb(const char *deb, const char *sha256, const char *jdir)
 {
 	struct sb dir = SB_INIT, tmp = SB_INIT, path = SB_INIT, stamp = SB_INIT;
 	int r = -1;
-	if (tree_of_deb(deb, &dir) < 0 || sb_setf(&tmp, "%s.tmp-%ld", sb_str(&dir), (long)getpid()) < 0 ||
-	    fsx_rm_rf(sb_str(&tmp)) < 0 || fsx_mkdirs(sb_str(&tmp), 0755) < 0 ||
-	    sb_setf(&path, "%s/.jemalloc", sb_str(&tmp)) < 0 || fsx_copy_tree(jdir, sb_str(&path)) < 0 ||
+	tree_of_deb(deb, &dir);
+	sb_setf(&tmp, "%s.tmp-%ld", sb_str(&dir), (long)getpid());
+	sb_setf(&path, "%s/.jemalloc", sb_str(&tmp));
+	if (fsx_rm_rf(sb_str(&tmp)) < 0 || fsx_mkdirs(sb_str(&tmp), 0755) < 0 || fsx_copy_tree(jdir, sb_str(&path)) < 0 ||
 	    stamp_text(deb, sha256, &stamp) < 0 || fsx_write_text(sb_str(&tmp), "STAMP", sb_str(&stamp)) < 0)
 		goto out;
 	/* The old tree goes first (renamed away whole, then removed): rename

@@ -37,7 +37,7 @@ int tree_verified(const char *dir, const char *want, const char *malloc_conf, ch
 int tree_record(const char *dir, const char *got, const char *malloc_conf);
 
 /* DEB.tree: the tree directory of a cached package. */
-int tree_of_deb(const char *deb, struct sb *dir);
+void tree_of_deb(const char *deb, struct sb *dir);
 
 /* 1 when DEB.tree/.jemalloc exists and DEB.tree/STAMP matches DEB as it is
  * now (a regular file, not a link, of the recorded size and mtime), with

@@ -56,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		url_promise(text);
 	/* Credentials never reach the log: everything before the last '@' of
 	 * the authority (apt takes the last one as the end of user:password). */
-	need(url_display(text, &shown) == 0);
+	url_display(text, &shown);
 	const char *scheme = strstr(text, "://"), *host = scheme ? scheme + 3 : text, *at = NULL;
 	for (const char *p = host; *p && *p != '/'; p++)
 		if (*p == '@')
