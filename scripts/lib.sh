@@ -52,6 +52,26 @@ version_soname() { case $1 in 3.*) echo 1 ;; *) echo 2 ;; esac; }
 # version_ge A B: true when A >= B.
 version_ge() { dpkg --compare-versions "$1" ge "$2"; }
 
+# --- settings -----------------------------------------------------------------
+
+# The app's settings, from src/settings-table.h (the program's own table): one
+# line each, "NAME<TAB>WHEN<TAB>DEFAULT<TAB>ACCEPTS<TAB>HELP", WHEN "build" or
+# "dyno start".
+settings_rows() {
+	awk '/^SETTING\(/ {
+		line = $0
+		sub(/^SETTING\(/, "", line)
+		name = line; sub(/,.*/, "", name)
+		when = line; sub(/^[^,]*, */, "", when); sub(/,.*/, "", when)
+		out = name "\t" (when == "START" ? "dyno start" : "build")
+		while (match(line, /"[^"]*"/)) {
+			out = out "\t" substr(line, RSTART + 1, RLENGTH - 2)
+			line = substr(line, RSTART + RLENGTH)
+		}
+		print out
+	}' "$TOP/src/settings-table.h"
+}
+
 # --- stacks -------------------------------------------------------------------
 
 stacks_known() { (cd "$STACKS_DIR" && ls); }
