@@ -16,9 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
-/* What built the jemalloc layer: its [metadata] table. */
+/* What built the jemalloc layer: its [metadata] table. Each field holds
+ * what the build puts there whole (a longer value read back is no match). */
 struct layer_meta {
-	char stack[32], arch[16], version[64], program[80], origin[32];
+	char stack[STACK_ID_MAX + 1], arch[TARGET_ARCH_MAX + 1], version[STAGE_VERSION_SIZE];
+	char program[PROGKEY_SIZE], origin[PROGKEY_SIZE];
 };
 
 static const char *env_or(const char *name, const char *fallback)
@@ -138,92 +140,141 @@ static int layer_reusable(const char *layers, const char *layer, const struct la
 	return r;
 }
 
-int cnb_build_main(const char *bp_dir, const char *self)
+/* The stack of the CNB target (CNB_TARGET_DISTRO_*), else of this machine,
+ * into STACK; -1 after saying why. */
+static int target_stack(const char *bp_dir, struct sb *stack)
 {
-	const char *layers = getenv("CNB_LAYERS_DIR"), *platform = getenv("CNB_PLATFORM_DIR");
-	struct sb env_dir = SB_INIT, cache = SB_INIT, layer = SB_INIT, stage = SB_INIT, jdir = SB_INIT, list = SB_INIT,
-		  entries = SB_INIT;
-	struct settings s = {0};
-	struct layer_meta now = {0};
-	struct target t;
-	char stack[64], got[64];
-	int r = EXIT_FAIL;
-
-	if (!layers || !fsx_path_plain(layers) || !platform || *platform != '/') {
-		log_error("bin/build needs CNB_LAYERS_DIR and CNB_PLATFORM_DIR (absolute paths), as the lifecycle sets them.");
-		return EXIT_FAIL;
-	}
-	if (stack_from_target(bp_dir, getenv("CNB_TARGET_DISTRO_NAME"), getenv("CNB_TARGET_DISTRO_VERSION"), stack,
-			      sizeof stack) < 0) {
+	struct sb list = SB_INIT;
+	if (stack_from_target(bp_dir, getenv("CNB_TARGET_DISTRO_NAME"), getenv("CNB_TARGET_DISTRO_VERSION"), stack) < 0) {
 		stack_list(bp_dir, "ubuntu", &list);
 		log_error("The target %s %s is not a Heroku stack: jemalloc packages exist for Ubuntu %s.",
 			  getenv("CNB_TARGET_DISTRO_NAME"), env_or("CNB_TARGET_DISTRO_VERSION", "(no version)"), sb_str(&list));
-		goto out;
+		sb_release(&list);
+		return -1;
 	}
-	if (!*stack)
-		stack_detect(bp_dir, stack, sizeof stack);
-	sb_setf(&env_dir, "%s/env", platform);
-	sb_setf(&cache, "%s/cache", layers);
-	sb_setf(&layer, "%s/jemalloc", layers);
-	sb_setf(&stage, "%s/jemalloc.new", layers);
-	sb_setf(&list, "%s/jemalloc", sb_str(&cache));
-	if (fsx_is_real_dir(sb_str(&list)) < 0) {
-		log_error("%s is not a directory (%s): refused.", sb_str(&list), strerror(errno));
-		goto out;
-	}
-	if (settings_read(sb_str(&env_dir), bp_dir, &s) < 0 ||
-	    install_target(bp_dir, stack, env_or("CNB_TARGET_ARCH", stack_arch()), &s, &t) < 0)
-		goto out;
-	snprintf(now.stack, sizeof now.stack, "%s", t.stack);
-	snprintf(now.arch, sizeof now.arch, "%s", t.arch);
-	/* What this program was built from (progkey.h): a change to the
-	 * buildpack's program makes a new layer. */
+	if (!stack->len)
+		stack_detect(bp_dir, stack);
+	return 0;
+}
+
+/* What this build is (layer_meta but its version): a change to the target,
+ * to the buildpack's program (progkey.h) or to where jemalloc comes from
+ * makes a new layer. */
+static void meta_now(const char *bp_dir, const struct settings *s, const struct target *t, struct layer_meta *now)
+{
 	char key[PROGKEY_SIZE];
-	snprintf(now.program, sizeof now.program, "%s", progkey_compute(bp_dir, key) == 0 ? key : "unknown");
-	if (install_origin(bp_dir, &s, now.origin) < 0)
-		now.origin[0] = '\0';
+	memset(now, 0, sizeof *now);
+	/* install_target checked that each fits. */
+	memcpy(now->stack, t->stack, sizeof now->stack);
+	memcpy(now->arch, t->arch, sizeof now->arch);
+	strcpy(now->program, progkey_compute(bp_dir, key) == 0 ? key : "unknown");
+	if (install_origin(bp_dir, s, now->origin) < 0)
+		now->origin[0] = '\0';
+}
+
+/* The jemalloc layer's links and its toml, last: the layer exists from here. */
+static int layer_finish(const char *layers, const char *layer, const struct settings *s, const struct layer_meta *now)
+{
+	if (layer_links(layer, s->build_preload) < 0 || layer_toml(layers, "jemalloc", 1, s->build_preload, now) < 0) {
+		log_error("Cannot write the jemalloc layer %s: %s.", layer, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Where a CNB build reads and writes, from the lifecycle's variables. */
+struct cnb_dirs {
+	const char *layers;
+	struct sb env_dir; /* CNB_PLATFORM_DIR/env */
+	struct sb cache;   /* LAYERS/cache: the cache layer, the build cache */
+	struct sb layer;   /* LAYERS/jemalloc */
+	struct sb stage;   /* LAYERS/jemalloc.new */
+};
+
+/* Fills D from CNB_LAYERS_DIR and CNB_PLATFORM_DIR; -1 after saying why. */
+static int dirs_open(struct cnb_dirs *d)
+{
+	const char *platform = getenv("CNB_PLATFORM_DIR");
+	struct sb jemalloc = SB_INIT;
+	d->layers = getenv("CNB_LAYERS_DIR");
+	if (!d->layers || !fsx_path_plain(d->layers) || !platform || *platform != '/') {
+		log_error("bin/build needs CNB_LAYERS_DIR and CNB_PLATFORM_DIR (absolute paths), as the lifecycle sets them.");
+		return -1;
+	}
+	sb_setf(&d->env_dir, "%s/env", platform);
+	sb_setf(&d->cache, "%s/cache", d->layers);
+	sb_setf(&d->layer, "%s/jemalloc", d->layers);
+	sb_setf(&d->stage, "%s/jemalloc.new", d->layers);
+	sb_setf(&jemalloc, "%s/jemalloc", sb_str(&d->cache));
+	int r = fsx_is_real_dir(sb_str(&jemalloc));
+	if (r < 0)
+		log_error("%s is not a directory (%s): refused.", sb_str(&jemalloc), strerror(errno));
+	sb_release(&jemalloc);
+	return r < 0 ? -1 : 0;
+}
+
+static void dirs_close(struct cnb_dirs *d)
+{
+	sb_release(&d->env_dir);
+	sb_release(&d->cache);
+	sb_release(&d->layer);
+	sb_release(&d->stage);
+}
+
+int cnb_build_main(const char *bp_dir, const char *self)
+{
+	struct cnb_dirs d = {NULL, SB_INIT, SB_INIT, SB_INIT, SB_INIT};
+	struct sb jdir = SB_INIT, entries = SB_INIT, stack = SB_INIT;
+	struct settings s = {0};
+	struct layer_meta now = {0};
+	struct target t;
+	char got[STAGE_VERSION_SIZE];
+	int r = EXIT_FAIL;
+
+	if (dirs_open(&d) < 0 || target_stack(bp_dir, &stack) < 0)
+		goto out;
+	const char *layers = d.layers;
+	if (settings_read(sb_str(&d.env_dir), bp_dir, &s) < 0 ||
+	    install_target(bp_dir, sb_str(&stack), env_or("CNB_TARGET_ARCH", stack_arch()), &s, &t) < 0)
+		goto out;
+	meta_now(bp_dir, &s, &t, &now);
 	install_announce(&s, &t);
 
 	/* The cache layer is kept whatever happens next. */
-	if (fsx_mkdirs(sb_str(&cache), 0755) < 0 || layer_toml(layers, "cache", 0, 0, NULL) < 0) {
-		log_error("Cannot write the cache layer %s: %s.", sb_str(&cache), strerror(errno));
+	if (fsx_mkdirs(sb_str(&d.cache), 0755) < 0 || layer_toml(layers, "cache", 0, 0, NULL) < 0) {
+		log_error("Cannot write the cache layer %s: %s.", sb_str(&d.cache), strerror(errno));
 		goto out;
 	}
 	/* The restored jemalloc.toml has no [types]: the layer is dropped unless
 	 * this build says what it is, which it does last. */
-	int reuse = layer_reusable(layers, sb_str(&layer), &now, &s, got, sizeof got);
+	int reuse = layer_reusable(layers, sb_str(&d.layer), &now, &s, got, sizeof got);
 	if (reuse == 1) {
 		log_detail("Reusing the jemalloc layer: %s for %s (%s), unchanged", got, t.stack, t.arch);
 	} else {
 		if (reuse < 0)
 			log_detail("The cached jemalloc layer does not load: installing it again");
-		struct install in = {.bp_dir = bp_dir, .cache_dir = sb_str(&cache), .self = self, .s = &s, .t = &t,
-				     .stage_dir = sb_str(&stage), .entries = &entries};
-		if (install_stage(&in, &jdir, got, sizeof got) < 0 || layer_fill(sb_str(&layer), sb_str(&jdir)) < 0) {
-			fsx_rm_rf(sb_str(&stage));
+		struct install in = {.bp_dir = bp_dir, .cache_dir = sb_str(&d.cache), .self = self, .s = &s, .t = &t,
+				     .stage_dir = sb_str(&d.stage), .entries = &entries};
+		if (install_stage(&in, &jdir, got, sizeof got) < 0 || layer_fill(sb_str(&d.layer), sb_str(&jdir)) < 0) {
+			fsx_rm_rf(sb_str(&d.stage));
 			log_error("The jemalloc layer was not made.");
 			goto out;
 		}
-		fsx_rm_rf(sb_str(&stage));
+		fsx_rm_rf(sb_str(&d.stage));
 		install_keep(&in);
 	}
-	snprintf(now.version, sizeof now.version, "%s", got);
-	if (layer_links(sb_str(&layer), s.build_preload) < 0 || layer_toml(layers, "jemalloc", 1, s.build_preload, &now) < 0) {
-		log_error("Cannot write the jemalloc layer %s: %s.", sb_str(&layer), strerror(errno));
+	memcpy(now.version, got, sizeof now.version);
+	if (layer_finish(layers, sb_str(&d.layer), &s, &now) < 0)
 		goto out;
-	}
 	log_detail("jemalloc %s loads; it is in the jemalloc layer%s", got,
 		   s.build_preload ? ", preloaded in later buildpacks" : "");
 	log_detail("Turn it on with JEMALLOC_ENABLED=true (or a list of process types) at launch");
 	r = EXIT_OK;
 out:
 	settings_free(&s);
-	sb_release(&env_dir);
-	sb_release(&cache);
-	sb_release(&layer);
-	sb_release(&stage);
+	dirs_close(&d);
 	sb_release(&jdir);
-	sb_release(&list);
 	sb_release(&entries);
+	sb_release(&stack);
 	return r;
 }

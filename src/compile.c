@@ -8,6 +8,7 @@
 #include "profile.h"
 #include "sb.h"
 #include "settings.h"
+#include "stage.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -74,15 +75,16 @@ int compile_main(const char *build_dir, const char *cache_dir, const char *env_d
 	struct sb tree = SB_INIT, stage = SB_INIT, live = SB_INIT, jdir = SB_INIT, entries = SB_INIT;
 	struct settings s;
 	struct target t;
-	char stack[64], got[64];
+	struct sb stack = SB_INIT;
+	char got[STAGE_VERSION_SIZE];
 	int aptfile = 0, r = EXIT_FAIL;
 
 	if (!dir_ok("BUILD_DIR", build_dir, NULL) || !dir_ok("CACHE_DIR", cache_dir, "jemalloc"))
 		return EXIT_FAIL;
 	if (settings_read(env_dir, bp_dir, &s) < 0)
 		return EXIT_FAIL;
-	stack_detect(bp_dir, stack, sizeof stack);
-	if (install_target(bp_dir, stack, stack_arch(), &s, &t) < 0)
+	stack_detect(bp_dir, &stack);
+	if (install_target(bp_dir, sb_str(&stack), stack_arch(), &s, &t) < 0)
 		goto out;
 	install_announce(&s, &t);
 	sb_setf(&stage, "%s/.jemalloc.new", build_dir);
@@ -114,6 +116,7 @@ int compile_main(const char *build_dir, const char *cache_dir, const char *env_d
 	r = EXIT_OK;
 out:
 	settings_free(&s);
+	sb_release(&stack);
 	sb_release(&tree);
 	sb_release(&stage);
 	sb_release(&live);

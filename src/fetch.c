@@ -2,6 +2,7 @@
 
 #include "apt.h"
 #include "fsx.h"
+#include "install.h"
 #include "log.h"
 #include "pkgcache.h"
 #include "run.h"
@@ -128,9 +129,10 @@ out:
 	return r;
 }
 
-int fetch_package(const char *cache_dir, const char *stack, const char *arch, const struct settings *s,
-		  int fallback, struct sb *deb, struct sb *why)
+int fetch_package(const struct install *in, int fallback, struct sb *deb, struct sb *why)
 {
+	const char *cache_dir = in->cache_dir, *stack = in->t->stack, *arch = in->t->arch;
+	const struct settings *s = in->s;
 	struct fetch f = {.cache_dir = cache_dir, .stack = stack, .arch = arch, .s = s,
 			  .apt = {SB_INIT, SB_INIT, NULL}, .dir = SB_INIT, .display = SB_INIT};
 	int r = -1;

@@ -25,16 +25,16 @@ static void supported(const char *bp_dir, const char *field, struct sb *list)
 /* A stack the build cannot serve at all, with what to do. */
 static int refuse_stack(const char *bp_dir, const char *stack, const char *why, int never)
 {
-	struct sb list = SB_INIT;
-	char best[32];
+	struct sb list = SB_INIT, best = SB_INIT;
 	supported(bp_dir, "id", &list);
-	stack_recommended(bp_dir, best, sizeof best);
+	stack_recommended(bp_dir, &best);
 	log_error("The %s stack %s: jemalloc packages exist for %s.", stack, why, sb_str(&list));
 	if (never)
-		log_error("Unset JEMALLOC_SOURCE to build jemalloc from its source there, or move the app: heroku stack:set %s", best);
+		log_error("Unset JEMALLOC_SOURCE to build jemalloc from its source there, or move the app: heroku stack:set %s", sb_str(&best));
 	else
-		log_error("Move the app to a supported stack: heroku stack:set %s", best);
+		log_error("Move the app to a supported stack: heroku stack:set %s", sb_str(&best));
 	sb_release(&list);
+	sb_release(&best);
 	return -1;
 }
 
@@ -58,8 +58,13 @@ int install_target(const char *bp_dir, const char *stack, const char *arch, cons
 		return refuse_stack(bp_dir, stack, "is end of life", 0);
 	if (!known && s->source == SOURCE_NEVER)
 		return refuse_stack(bp_dir, stack, "is not a stack this buildpack knows", 1);
-	snprintf(t->stack, sizeof t->stack, "%s", stack);
-	snprintf(t->arch, sizeof t->arch, "%s", arch ? arch : "unknown");
+	/* CNB_TARGET_ARCH is the platform's word: one that is no plain
+	 * architecture name is an unknown architecture, never shown cut. */
+	if (arch && (!*arch || strlen(arch) > TARGET_ARCH_MAX || strspn(arch, "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(arch)))
+		arch = NULL;
+	strcpy(t->stack, stack); /* stack_id_ok: it fits */
+	strcpy(t->arch, arch ? arch : "unknown");
+	t->known = known;
 	t->packaged = known && arch && stack_has_arch(&t->info, arch);
 	const char *machine = stack_arch();
 	/* A source build makes code for the machine it runs on. */
@@ -69,11 +74,15 @@ int install_target(const char *bp_dir, const char *stack, const char *arch, cons
 							  : "A build from source makes code for the machine it runs on, which is another one.");
 		return -1;
 	}
-	if (!known)
-		snprintf(t->why, sizeof t->why, "%s is a stack this buildpack has no packages for", stack);
-	else if (!t->packaged)
-		snprintf(t->why, sizeof t->why, "There are no jemalloc packages for %s on %s", stack, t->arch);
 	return 0;
+}
+
+void install_why(const struct target *t, struct sb *why)
+{
+	if (!t->known)
+		sb_setf(why, "%s is a stack this buildpack has no packages for", t->stack);
+	else
+		sb_setf(why, "There are no jemalloc packages for %s on %s", t->stack, t->arch);
 }
 
 void install_announce(const struct settings *s, const struct target *t)
@@ -129,7 +138,7 @@ static int from_source(const struct install *in, const char *why, struct sb *tre
 	if (catalog_release(&c, in->s->version, in->s->checksum, in->t->stack, in->t->arch, &rel) == 0) {
 		log_detail("%s: jemalloc %s is built from its official source instead (about a minute, once; later builds reuse it).",
 			   why, rel.version);
-		r = source_tree(in->bp_dir, in->cache_dir, in->t->stack, in->t->arch, &rel, in->s->source_url, tree);
+		r = source_tree(in, &rel, tree);
 		if (r == 0) {
 			struct sb p = SB_INIT;
 			/* The tree's directory, and its tarball. */
@@ -168,7 +177,10 @@ int install_stage(const struct install *in, struct sb *jdir, char *got, size_t s
 		log_detail("Using the jemalloc the Aptfile installed (.apt/app/.jemalloc)");
 		r = stage_tree(in->stage_dir, NULL, in->aptfile, in->self, jdir);
 	} else if (!in->t->packaged || s->source == SOURCE_ALWAYS) {
-		sb_setf(&why, "%s", in->t->packaged ? "JEMALLOC_SOURCE=always" : in->t->why);
+		if (in->t->packaged)
+			sb_setf(&why, "JEMALLOC_SOURCE=always");
+		else
+			install_why(in->t, &why);
 		if (from_source(in, sb_str(&why), &tree) == 0)
 			r = stage_tree(in->stage_dir, NULL, sb_str(&tree), in->self, jdir);
 	} else if (!s->apt_url && s->source == SOURCE_NEVER) {
@@ -176,8 +188,11 @@ int install_stage(const struct install *in, struct sb *jdir, char *got, size_t s
 		log_error("This buildpack's repository.conf names none yet; set JEMALLOC_APT_URL (the repository)");
 		log_error("and JEMALLOC_APT_KEY (its armored public key) in the app's config, or unset JEMALLOC_SOURCE.");
 	} else {
-		int f = s->apt_url ? fetch_package(in->cache_dir, in->t->stack, in->t->arch, s, s->source == SOURCE_AUTO, &deb, &why)
-				   : (sb_setf(&why, "No jemalloc package repository is configured"), 1);
+		int f = 1;
+		if (s->apt_url)
+			f = fetch_package(in, s->source == SOURCE_AUTO, &deb, &why);
+		else
+			sb_setf(&why, "No jemalloc package repository is configured");
 		if (f == 0)
 			r = stage_deb(in, sb_str(&deb), jdir, &verified, &fresh);
 		else if (f == 1 && from_source(in, sb_str(&why), &tree) == 0)

@@ -15,11 +15,14 @@
 struct sb;
 struct settings;
 
+/* The longest architecture name (amd64, arm64, riscv64, ...). */
+#define TARGET_ARCH_MAX 15
+
 struct target {
-	char stack[32];
-	char arch[16];
+	char stack[STACK_ID_MAX + 1];
+	char arch[TARGET_ARCH_MAX + 1];
+	int known;         /* stacks/ has a file for this stack */
 	int packaged;      /* stacks/ has packages for this stack and architecture */
-	char why[160];     /* when not: why, for the log line of the source build */
 	struct stack info; /* stacks/<stack>, when it exists */
 };
 
@@ -35,6 +38,9 @@ struct install {
 
 /* Checks STACK and ARCH (ARCH NULL: unknown). 0 with T filled in, or -1. */
 int install_target(const char *bp_dir, const char *stack, const char *arch, const struct settings *s, struct target *t);
+
+/* Why T has no package (for the log line of the source build), into WHY. */
+void install_why(const struct target *t, struct sb *why);
 
 /* The "-----> Installing jemalloc ..." line. */
 void install_announce(const struct settings *s, const struct target *t);

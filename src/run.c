@@ -1,6 +1,7 @@
 #include "run.h"
 
 #include "log.h"
+#include "sb.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
+/* How often wait_child looks whether the child has ended, once its output
+ * is closed: 5 ms. */
+#define WAIT_POLL_NS (5 * 1000 * 1000)
+
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -21,36 +26,18 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The child's collected output. */
-struct sink {
-	char *buf;
-	size_t len, cap;
-	int failed;
-};
-
-static void sink_add(struct sink *s, const char *p, size_t n)
+/* Adds to the child's collected output, up to RUN_OUT_MAX: the rest is
+ * read (so the child never blocks on a full pipe) and dropped, as run.h says. */
+static void sink_add(struct sb *sink, const char *p, size_t n)
 {
-	if (s->len + n > RUN_OUT_MAX)
-		n = RUN_OUT_MAX - s->len; /* keep draining, drop the rest */
-	if (s->len + n + 1 > s->cap) {
-		size_t cap = s->cap ? s->cap : 4096;
-		while (cap < s->len + n + 1)
-			cap *= 2;
-		char *nb = realloc(s->buf, cap);
-		if (!nb) {
-			s->failed = 1;
-			return;
-		}
-		s->buf = nb, s->cap = cap;
-	}
-	memcpy(s->buf + s->len, p, n);
-	s->len += n;
-	s->buf[s->len] = '\0';
+	if (sink->len + n > RUN_OUT_MAX)
+		n = RUN_OUT_MAX - sink->len;
+	sb_add(sink, p, n);
 }
 
 /* Waits for PID until DEADLINE (ms, CLOCK_MONOTONIC), reading FD (when >= 0)
  * into SINK meanwhile. 0 with *STATUS, 1 when the deadline passed. */
-static int wait_child(pid_t pid, int fd, struct sink *sink, long long deadline, int *status)
+static int wait_child(pid_t pid, int fd, struct sb *sink, long long deadline, int *status)
 {
 	char buf[8192];
 	while (fd >= 0) {
@@ -78,7 +65,7 @@ static int wait_child(pid_t pid, int fd, struct sink *sink, long long deadline, 
 			return -1;
 		if (now_ms() >= deadline)
 			return 1;
-		struct timespec ts = {0, 5 * 1000 * 1000};
+		struct timespec ts = {0, WAIT_POLL_NS};
 		nanosleep(&ts, NULL);
 	}
 }
@@ -88,27 +75,48 @@ static int wait_child(pid_t pid, int fd, struct sink *sink, long long deadline, 
 /* ARGV0 as the child's fixed PATH finds it, never as ours would: an earlier
  * buildpack's PATH (an app's .apt/usr/bin, say) must not choose which tar or
  * apt-get runs. */
-static const char *resolve(const char *argv0, char *buf, size_t size)
+static const char *resolve(const char *argv0, struct sb *buf)
 {
 	if (strchr(argv0, '/'))
 		return argv0;
 	for (const char *p = FIXED_PATH; *p;) {
 		size_t n = strcspn(p, ":");
-		if ((size_t)snprintf(buf, size, "%.*s/%s", (int)n, p, argv0) < size && access(buf, X_OK) == 0)
-			return buf;
+		sb_setf(buf, "%.*s/%s", (int)n, p, argv0);
+		if (access(sb_str(buf), X_OK) == 0)
+			return sb_str(buf);
 		p += n + (p[n] == ':');
 	}
 	return argv0; /* not found: posix_spawn says so */
 }
 
+/* The child's process group, stdin, stdout and stderr (into PIPEFD, made
+ * here, when O collects output) and directory. */
+static int spawn_setup(const struct run_opts *o, posix_spawn_file_actions_t *fa, posix_spawnattr_t *attr,
+		       int pipefd[2])
+{
+	/* Its own process group, so a deadline kills what it started too. */
+	posix_spawnattr_setflags(attr, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(attr, 0);
+	posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY, 0);
+	if (o->out) {
+		if (pipe2(pipefd, O_CLOEXEC) < 0)
+			return -1;
+		posix_spawn_file_actions_adddup2(fa, pipefd[1], 1);
+		if (o->merge_stderr)
+			posix_spawn_file_actions_adddup2(fa, pipefd[1], 2);
+	}
+	if (o->cwd)
+		posix_spawn_file_actions_addchdir_np(fa, o->cwd);
+	return 0;
+}
+
 int run(const struct run_opts *o)
 {
-	char prog[4096];
+	struct sb prog = SB_INIT, sink = SB_INIT;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	int pipefd[2] = {-1, -1}, rc = -1, status = 0, err;
 	unsigned timeout = o->timeout_s ? o->timeout_s : RUN_DEFAULT_TIMEOUT;
-	struct sink sink = {0};
 	int capture = o->out != NULL;
 	pid_t pid;
 
@@ -120,22 +128,11 @@ int run(const struct run_opts *o)
 		posix_spawn_file_actions_destroy(&fa);
 		return -1;
 	}
-	/* Its own process group, so a deadline kills what it started too. */
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	if (capture) {
-		if (pipe2(pipefd, O_CLOEXEC) < 0)
-			goto out;
-		posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
-		if (o->merge_stderr)
-			posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
-	}
-	if (o->cwd)
-		posix_spawn_file_actions_addchdir_np(&fa, o->cwd);
+	if (spawn_setup(o, &fa, &attr, pipefd) < 0)
+		goto out;
 	fflush(NULL);
 	/* glibc reports a failed exec as posix_spawnp's own error. */
-	err = posix_spawn(&pid, resolve(o->argv[0], prog, sizeof prog), &fa, &attr, o->argv, o->envp);
+	err = posix_spawn(&pid, resolve(o->argv[0], &prog), &fa, &attr, o->argv, o->envp);
 	if (err != 0) {
 		errno = err;
 		rc = RUN_CANNOT_EXEC;
@@ -156,17 +153,15 @@ int run(const struct run_opts *o)
 		goto out;
 	}
 	if (o->out) {
-		if (sink.failed || (!sink.buf && !(sink.buf = calloc(1, 1)))) {
-			errno = ENOMEM;
-			goto out;
-		}
+		sb_adds(&sink, ""); /* "" rather than NULL for no output */
 		*o->out = sink.buf;
-		sink.buf = NULL;
+		sink = (struct sb)SB_INIT;
 	}
 	rc = WIFEXITED(status) ? WEXITSTATUS(status) : RUN_SIGNALED;
 out:
 	err = errno;
-	free(sink.buf);
+	sb_release(&sink);
+	sb_release(&prog);
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);
 	if (pipefd[1] >= 0)
@@ -179,18 +174,18 @@ out:
 
 const char *run_how(int rc, unsigned timeout_s, int err)
 {
-	static char how[256];
+	static struct sb how = SB_INIT;
 	if (rc == RUN_CANNOT_EXEC)
-		snprintf(how, sizeof how, "cannot exec: %s", strerror(err));
+		sb_setf(&how, "cannot exec: %s", strerror(err));
 	else if (rc == RUN_TIMEOUT)
-		snprintf(how, sizeof how, "killed after %u s", timeout_s ? timeout_s : RUN_DEFAULT_TIMEOUT);
+		sb_setf(&how, "killed after %u s", timeout_s ? timeout_s : RUN_DEFAULT_TIMEOUT);
 	else if (rc == RUN_SIGNALED)
-		snprintf(how, sizeof how, "ended by a signal");
+		sb_setf(&how, "ended by a signal");
 	else if (rc < 0)
-		snprintf(how, sizeof how, "%s", strerror(err));
+		sb_setf(&how, "%s", strerror(err));
 	else
-		snprintf(how, sizeof how, "exited %d", rc);
-	return how;
+		sb_setf(&how, "exited %d", rc);
+	return sb_str(&how);
 }
 
 int run_quiet(const char *const *argv, const char *what, unsigned timeout_s)
@@ -202,7 +197,7 @@ int run_quiet(const char *const *argv, const char *what, unsigned timeout_s)
 	if (rc != 0 && out) {
 		/* The last lines say why; a compiler's whole output would bury it. */
 		const char *tail = out + strlen(out);
-		for (int lines = 0; tail > out && lines < 41; tail--)
+		for (int lines = 0; tail > out && lines <= RUN_QUIET_LINES; tail--)
 			lines += tail[-1] == '\n';
 		log_indent(tail);
 	}
@@ -216,18 +211,22 @@ int run_quiet(const char *const *argv, const char *what, unsigned timeout_s)
 
 char *const *run_env(void)
 {
-	static char *env[16];
 	static const char *pass[] = {"http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY",
 				     "HTTPS_PROXY", "NO_PROXY", "TMPDIR", NULL};
+	/* PATH, LC_ALL, each of PASS, and the NULL. */
+	static char *env[2 + sizeof pass / sizeof *pass];
 	int n = 0;
 	if (env[0])
 		return env;
 	env[n++] = "PATH=" FIXED_PATH;
 	env[n++] = "LC_ALL=C";
 	for (int i = 0; pass[i]; i++) {
-		char *kv, *v = getenv(pass[i]);
-		if (v && asprintf(&kv, "%s=%s", pass[i], v) >= 0)
-			env[n++] = kv;
+		const char *v = getenv(pass[i]);
+		if (v) {
+			struct sb kv = SB_INIT;
+			sb_setf(&kv, "%s=%s", pass[i], v);
+			env[n++] = kv.buf; /* kept for the life of the program */
+		}
 	}
 	env[n] = NULL;
 	return env;

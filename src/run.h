@@ -45,6 +45,8 @@ int run(const struct run_opts *opts);
  * what WHAT was, what the program said (the last lines), and how it ended.
  * 0 on success, -1 otherwise. */
 int run_quiet(const char *const *argv, const char *what, unsigned timeout_s);
+/* The most lines of a failed program's output run_quiet shows. */
+#define RUN_QUIET_LINES 40
 
 /* A one-line description of how run() ended: "exit 2", "killed after 300 s",
  * "cannot exec apt-get: No such file or directory", ... */

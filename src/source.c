@@ -2,6 +2,7 @@
 
 #include "catalog.h"
 #include "fsx.h"
+#include "install.h"
 #include "log.h"
 #include "run.h"
 #include "sb.h"
@@ -170,9 +171,10 @@ int source_recipe_hash(const char *bp_dir, char hex[65])
 	return r;
 }
 
-int source_tree(const char *bp_dir, const char *cache_dir, const char *stack, const char *arch,
-		const struct release *rel, const char *base_url, struct sb *tree)
+int source_tree(const struct install *in, const struct release *rel, struct sb *tree)
 {
+	const char *bp_dir = in->bp_dir, *cache_dir = in->cache_dir, *stack = in->t->stack, *arch = in->t->arch;
+	const char *base_url = in->s->source_url;
 	struct sb key = SB_INIT, dir = SB_INIT, work = SB_INIT, tar = SB_INIT, made = SB_INIT;
 	int r = -1;
 	if (tree_key(bp_dir, stack, arch, rel, &key) < 0)

@@ -11,15 +11,16 @@
 #ifndef SOURCE_H
 #define SOURCE_H
 
-struct sb;
+struct install;
 struct release;
+struct sb;
 
-/* The built tree of release REL for STACK and ARCH in TREE: from the cache,
- * or downloaded from BASE_URL/<version>/<file>, verified, extracted in a
- * private directory and built with BP_DIR/debian/recipe. 0, or -1 after
+/* The built tree of release REL for IN's target (stack and architecture) in
+ * TREE: from IN's cache, or downloaded from JEMALLOC_SOURCE_URL/<version>/<file>,
+ * verified, extracted in a private directory and built with the buildpack's
+ * debian/recipe. 0, or -1 after
  * saying why in the log (nothing is kept of a tarball that fails its check). */
-int source_tree(const char *bp_dir, const char *cache_dir, const char *stack, const char *arch,
-		const struct release *rel, const char *base_url, struct sb *tree);
+int source_tree(const struct install *in, const struct release *rel, struct sb *tree);
 
 /* The hash of what a source build is made with beside the tarball:
  * BP_DIR/debian/recipe and debian/jemalloc-exec.c. */

@@ -13,7 +13,7 @@
 int stack_id_ok(const char *id)
 {
 	size_t n = strlen(id);
-	if (n == 0 || n > 31 || id[0] < 'a' || id[0] > 'z')
+	if (n == 0 || n > STACK_ID_MAX || id[0] < 'a' || id[0] > 'z')
 		return 0;
 	return strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
 }
@@ -54,7 +54,7 @@ int stack_load(const char *bp_dir, const char *id, struct stack *st)
 }
 
 /* The stack names in BP_DIR/stacks, sorted. */
-static int stack_ids(const char *bp_dir, char ids[][32], int max)
+static int stack_ids(const char *bp_dir, char ids[][STACK_ID_MAX + 1], int max)
 {
 	struct sb path = SB_INIT;
 	int n = 0;
@@ -66,17 +66,17 @@ static int stack_ids(const char *bp_dir, char ids[][32], int max)
 	struct dirent *e;
 	while ((e = readdir(d)) && n < max)
 		if (stack_id_ok(e->d_name))
-			memcpy(ids[n++], e->d_name, strlen(e->d_name) + 1); /* at most 31 bytes */
+			memcpy(ids[n++], e->d_name, strlen(e->d_name) + 1); /* stack_id_ok: it fits */
 	closedir(d);
-	qsort(ids, (size_t)n, 32, (int (*)(const void *, const void *))strcmp);
+	qsort(ids, (size_t)n, STACK_ID_MAX + 1, (int (*)(const void *, const void *))strcmp);
 	return n;
 }
 
 int stack_list(const char *bp_dir, const char *field_name, struct sb *out)
 {
-	char ids[64][32];
-	int n = stack_ids(bp_dir, ids, 64), shown = 0, total = 0;
-	struct stack st[64];
+	char ids[STACKS_MAX][STACK_ID_MAX + 1];
+	int n = stack_ids(bp_dir, ids, STACKS_MAX), shown = 0, total = 0;
+	struct stack st[STACKS_MAX];
 	sb_reset(out);
 	for (int i = 0; i < n; i++)
 		if (stack_load(bp_dir, ids[i], &st[total]) == 1 && strcmp(st[total].status, "eol") != 0)
@@ -90,61 +90,62 @@ int stack_list(const char *bp_dir, const char *field_name, struct sb *out)
 	return 0;
 }
 
-void stack_recommended(const char *bp_dir, char *id, size_t size)
+void stack_recommended(const char *bp_dir, struct sb *id)
 {
-	char ids[64][32];
-	int n = stack_ids(bp_dir, ids, 64);
-	id[0] = '\0';
+	char ids[STACKS_MAX][STACK_ID_MAX + 1];
+	int n = stack_ids(bp_dir, ids, STACKS_MAX);
+	sb_reset(id);
 	for (int i = 0; i < n; i++) {
 		struct stack st;
 		if (stack_load(bp_dir, ids[i], &st) != 1 || strcmp(st.status, "eol") == 0)
 			continue;
-		if (!*id || strcmp(st.status, "recommended") == 0)
-			snprintf(id, size, "%s", st.id);
+		if (!id->len || strcmp(st.status, "recommended") == 0)
+			sb_setf(id, "%s", st.id);
 		if (strcmp(st.status, "recommended") == 0)
 			return;
 	}
 }
 
-int stack_from_target(const char *bp_dir, const char *distro, const char *version, char *id, size_t size)
+int stack_from_target(const char *bp_dir, const char *distro, const char *version, struct sb *id)
 {
-	char ids[64][32], end;
+	char ids[STACKS_MAX][STACK_ID_MAX + 1], end;
 	unsigned major, minor;
-	id[0] = '\0';
+	sb_reset(id);
 	if (!distro || !*distro)
 		return 0;
 	/* Heroku stacks are the Ubuntu LTS releases, NN.04. */
 	if (strcmp(distro, "ubuntu") != 0 || !version || sscanf(version, "%u.%u%c", &major, &minor, &end) != 2 ||
 	    minor != 4 || major > 99)
 		return -1;
-	int n = stack_ids(bp_dir, ids, 64);
+	int n = stack_ids(bp_dir, ids, STACKS_MAX);
 	for (int i = 0; i < n; i++) {
 		struct stack st;
 		if (stack_load(bp_dir, ids[i], &st) == 1 && strcmp(st.ubuntu, version) == 0) {
-			snprintf(id, size, "%s", st.id);
+			sb_setf(id, "%s", st.id);
 			return 0;
 		}
 	}
-	snprintf(id, size, "heroku-%u", major);
+	sb_setf(id, "heroku-%u", major);
 	return 0;
 }
 
-void stack_detect(const char *bp_dir, char *id, size_t size)
+void stack_detect(const char *bp_dir, struct sb *id)
 {
 	const char *env = getenv("STACK"), *path = getenv("OS_RELEASE");
 	char *text = NULL, version[16];
-	id[0] = '\0';
+	sb_reset(id);
 	if (env && *env) {
-		snprintf(id, size, "%s", env);
+		sb_setf(id, "%s", env);
 		return;
 	}
 	if (fsx_read(path && *path ? path : "/etc/os-release", &text, FSX_TEXT_MAX) < 0)
 		return;
 	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
 		unsigned major, minor;
-		if (sscanf(l, "VERSION_ID=\"%u.%u\"", &major, &minor) == 2) {
+		/* Ubuntu's NN.MM: anything longer is no Ubuntu release. */
+		if (sscanf(l, "VERSION_ID=\"%u.%u\"", &major, &minor) == 2 && major < 100 && minor < 100) {
 			snprintf(version, sizeof version, "%02u.%02u", major, minor);
-			stack_from_target(bp_dir, "ubuntu", version, id, size);
+			stack_from_target(bp_dir, "ubuntu", version, id);
 		}
 	}
 	free(text);

@@ -97,7 +97,7 @@ static int conf_warnings(const char *out, const char *version)
 int stage_verify(const char *jdir, const char *want, const char *malloc_conf, char *got, size_t size, int quiet)
 {
 	struct sb preload = SB_INIT, conf = SB_INIT;
-	char *out = NULL, *v;
+	char *out = NULL, *v = NULL;
 	int rc = -1;
 	sb_setf(&preload, "LD_PRELOAD=%s/lib/libjemalloc.so", jdir);
 	sb_setf(&conf, "MALLOC_CONF=%s%sstats_print:true", malloc_conf ? malloc_conf : "",
@@ -108,16 +108,20 @@ int stage_verify(const char *jdir, const char *want, const char *malloc_conf, ch
 	char *argv[] = {"/bin/true", NULL};
 	struct run_opts ro = {.argv = argv, .envp = envp, .out = &out, .merge_stderr = 1, .timeout_s = RUN_LOAD_CHECK_TIMEOUT};
 	rc = run(&ro);
-	if (rc != 0 || !out || !(v = strstr(out, "Version: "))) {
+	/* "Version: 5.3.1-0-g..." (or quoted): a version longer than GOT holds is
+	 * no jemalloc's, never cut to fit. */
+	if (out && (v = strstr(out, "Version: "))) {
+		v += strlen("Version: ");
+		v += *v == '"';
+	}
+	if (rc != 0 || !out || !v || strcspn(v, "-\"\n") >= size) {
 		if (!quiet && out)
 			log_indent(out);
 		if (!quiet)
-			log_error("A process started with the installed jemalloc did not run on it (%s).", run_how(rc, 60, errno));
+			log_error("A process started with the installed jemalloc did not run on it (%s).", run_how(rc, RUN_LOAD_CHECK_TIMEOUT, errno));
 		rc = -1;
 		goto out;
 	}
-	v += strlen("Version: ");
-	v += *v == '"';
 	snprintf(got, size, "%.*s", (int)strcspn(v, "-\"\n"), v);
 	rc = 0;
 	if (*want && strncmp(got, want, strlen(want)) != 0) {

@@ -14,6 +14,9 @@ struct sb;
  * bin/jemalloc-status. */
 int stage_tree(const char *stage_dir, const char *deb, const char *tree, const char *self, struct sb *jdir);
 
+/* What GOT holds: a jemalloc version (5.3.1) and its NUL. */
+#define STAGE_VERSION_SIZE 64
+
 /* Starts a process with JDIR's library preloaded and MALLOC_CONF (may be
  * NULL) set, and writes the jemalloc version it reports into GOT, which must
  * start with WANT. Options jemalloc refuses ("Invalid conf pair") become a

@@ -7,6 +7,7 @@
 #include "profile.h"
 #include "sb.h"
 #include "settings.h"
+#include "stage.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -14,6 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* The most of a library read to find its version string (libjemalloc is
+ * well under 4 MiB), and of a /proc/PID/comm. */
+#define STATUS_LIB_MAX (16u << 20)
+#define STATUS_COMM_MAX 64
 
 /* Process names and paths are anyone's bytes: printed with control
  * characters, backslashes and non-ASCII bytes as \xHH, so none can move the
@@ -30,24 +36,30 @@ static const char *shown(const char *s, struct sb *out)
 	return sb_str(out);
 }
 
-/* The mapped libjemalloc of PID, or "" (and 0) when none is. */
-static int mapped(const char *pid, char *lib, size_t size)
+/* The mapped libjemalloc of PID into LIB, or "" (and 0) when none is. */
+static int mapped(const char *pid, struct sb *lib)
 {
-	char path[64], line[4352];
+	struct sb path = SB_INIT;
+	char *line = NULL;
+	size_t cap = 0;
 	FILE *f;
-	lib[0] = '\0';
-	snprintf(path, sizeof path, "/proc/%s/maps", pid);
-	if (!(f = fopen(path, "re")))
+	sb_reset(lib);
+	sb_setf(&path, "/proc/%s/maps", pid);
+	f = fopen(sb_str(&path), "re");
+	sb_release(&path);
+	if (!f)
 		return -1;
-	while (fgets(line, sizeof line, f)) {
+	/* Whole lines, however long the path: never a cut one. */
+	while (getline(&line, &cap, f) > 0) {
 		char *p = strchr(line, '/');
 		if (p && strstr(p, "/libjemalloc.so")) {
-			snprintf(lib, size, "%.*s", (int)strcspn(p, "\n"), p);
+			sb_add(lib, p, strcspn(p, "\n"));
 			break;
 		}
 	}
+	free(line);
 	fclose(f);
-	return lib[0] != '\0';
+	return lib->len > 0;
 }
 
 int status_scan_version(const char *buf, size_t len, char *out, size_t size)
@@ -82,45 +94,51 @@ static int lib_version(const char *lib, char *out, size_t size)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	if (fsx_read_len(lib, &buf, 16u << 20, &len) < 0)
+	if (fsx_read_len(lib, &buf, STATUS_LIB_MAX, &len) < 0)
 		return 0;
 	int found = status_scan_version(buf, len, out, size);
 	free(buf);
 	return found;
 }
 
-static void comm(const char *pid, char *name, size_t size)
+/* PID's command name (the kernel keeps 15 bytes of it), or "?". */
+static void comm(const char *pid, struct sb *name)
 {
-	char path[64], *buf = NULL;
-	snprintf(path, sizeof path, "/proc/%s/comm", pid);
-	if (fsx_read(path, &buf, 64) == 0) {
-		snprintf(name, size, "%.*s", (int)strcspn(buf, "\n"), buf);
+	struct sb path = SB_INIT;
+	char *buf = NULL;
+	sb_setf(&path, "/proc/%s/comm", pid);
+	if (fsx_read(sb_str(&path), &buf, STATUS_COMM_MAX) == 0) {
+		sb_reset(name);
+		sb_add(name, buf, strcspn(buf, "\n"));
 		free(buf);
 	} else {
-		snprintf(name, size, "?");
+		sb_setf(name, "?");
 	}
+	sb_release(&path);
 }
 
 static void report(const char *pid)
 {
-	char lib[4096], name[80], version[32];
-	struct sb n = SB_INIT, l = SB_INIT, p = SB_INIT;
+	char version[STAGE_VERSION_SIZE];
+	struct sb n = SB_INIT, l = SB_INIT, p = SB_INIT, lib = SB_INIT, name = SB_INIT;
 	if (!*pid || strspn(pid, "0123456789") != strlen(pid) || strlen(pid) > 10) {
 		printf("  %-7s not a process ID\n", shown(pid, &p));
 		sb_release(&p);
 		return;
 	}
-	int m = mapped(pid, lib, sizeof lib);
-	comm(pid, name, sizeof name);
-	shown(name, &n);
+	int m = mapped(pid, &lib);
+	comm(pid, &name);
+	shown(sb_str(&name), &n);
 	if (m < 0)
 		printf("  %-7s %-16s cannot read its memory map\n", pid, sb_str(&n));
 	else if (m == 0)
 		printf("  %-7s %-16s glibc malloc (no jemalloc mapped)\n", pid, sb_str(&n));
-	else if (lib_version(lib, version, sizeof version))
-		printf("  %-7s %-16s jemalloc %s: %s\n", pid, sb_str(&n), version, shown(lib, &l));
+	else if (lib_version(sb_str(&lib), version, sizeof version))
+		printf("  %-7s %-16s jemalloc %s: %s\n", pid, sb_str(&n), version, shown(sb_str(&lib), &l));
 	else
-		printf("  %-7s %-16s jemalloc (version unreadable): %s\n", pid, sb_str(&n), shown(lib, &l));
+		printf("  %-7s %-16s jemalloc (version unreadable): %s\n", pid, sb_str(&n), shown(sb_str(&lib), &l));
+	sb_release(&lib);
+	sb_release(&name);
 	sb_release(&n);
 	sb_release(&l);
 	sb_release(&p);

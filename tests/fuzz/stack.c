@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	static char os_release[600];
 	struct stack st;
 	struct sb list = SB_INIT;
-	char id[32];
+	struct sb id = SB_INIT;
 	if (!os_release[0]) {
 		char stacks[600];
 		snprintf(stacks, sizeof stacks, "%s/stacks", fuzz_dir());
@@ -32,10 +32,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	stack_has_arch(&st, "");
 	need(stack_list(fuzz_dir(), "id", &list) == 0);
 	need(stack_list(fuzz_dir(), "ubuntu", &list) == 0);
-	if (stack_from_target(fuzz_dir(), "ubuntu", st.ubuntu, id, sizeof id) == 0)
-		need(stack_id_ok(id));
-	stack_detect(fuzz_dir(), id, sizeof id);
-	need(!id[0] || stack_id_ok(id)); /* a stack name, or none */
+	if (stack_from_target(fuzz_dir(), "ubuntu", st.ubuntu, &id) == 0)
+		need(stack_id_ok(sb_str(&id)));
+	stack_detect(fuzz_dir(), &id);
+	need(!id.len || stack_id_ok(sb_str(&id))); /* a stack name, or none */
+	sb_release(&id);
 	sb_release(&list);
 	return 0;
 }

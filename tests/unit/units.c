@@ -169,8 +169,7 @@ static void stacks(void **state)
 {
 	(void)state;
 	struct stack st;
-	struct sb list = SB_INIT;
-	char id[64];
+	struct sb list = SB_INIT, id = SB_INIT;
 	assert_int_equal(stack_load(TOP, "heroku-24", &st), 1);
 	assert_string_equal(st.ubuntu, "24.04");
 	assert_true(stack_has_arch(&st, "arm64"));
@@ -191,17 +190,18 @@ static void stacks(void **state)
 	assert_string_equal(sb_str(&list), getenv("UNIT_STACKS"));
 	assert_int_equal(stack_list(TOP, "ubuntu", &list), 0);
 	assert_string_equal(sb_str(&list), getenv("UNIT_UBUNTUS"));
-	assert_int_equal(stack_from_target(TOP, "ubuntu", "24.04", id, sizeof id), 0);
-	assert_string_equal(id, "heroku-24");
-	assert_int_equal(stack_from_target(TOP, "ubuntu", "28.04", id, sizeof id), 0); /* a stack of tomorrow */
-	assert_string_equal(id, "heroku-28");
-	assert_int_equal(stack_from_target(TOP, NULL, NULL, id, sizeof id), 0); /* no target: ask the OS */
-	assert_string_equal(id, "");
-	assert_int_equal(stack_from_target(TOP, "ubuntu", "24.10", id, sizeof id), -1); /* not an LTS */
-	assert_int_equal(stack_from_target(TOP, "debian", "12", id, sizeof id), -1);
-	assert_int_equal(stack_from_target(TOP, "ubuntu", "24.04x", id, sizeof id), -1);
-	assert_int_equal(stack_from_target(TOP, "ubuntu", NULL, id, sizeof id), -1);
+	assert_int_equal(stack_from_target(TOP, "ubuntu", "24.04", &id), 0);
+	assert_string_equal(sb_str(&id), "heroku-24");
+	assert_int_equal(stack_from_target(TOP, "ubuntu", "28.04", &id), 0); /* a stack of tomorrow */
+	assert_string_equal(sb_str(&id), "heroku-28");
+	assert_int_equal(stack_from_target(TOP, NULL, NULL, &id), 0); /* no target: ask the OS */
+	assert_string_equal(sb_str(&id), "");
+	assert_int_equal(stack_from_target(TOP, "ubuntu", "24.10", &id), -1); /* not an LTS */
+	assert_int_equal(stack_from_target(TOP, "debian", "12", &id), -1);
+	assert_int_equal(stack_from_target(TOP, "ubuntu", "24.04x", &id), -1);
+	assert_int_equal(stack_from_target(TOP, "ubuntu", NULL, &id), -1);
 	sb_release(&list);
+	sb_release(&id);
 }
 
 static void exec_d(void **state)
