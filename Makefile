@@ -42,6 +42,7 @@ repo:
 
 # Exactly the static tree to upload, signed with the release key (required).
 publish-dir:
+	@scripts/matrix-record --check --release docs/matrix.md
 	@scripts/deps build
 	@scripts/repo --release dist/debs dist/publish
 
