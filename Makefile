@@ -18,7 +18,7 @@ FUZZ_SECONDS ?= 60
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
-.PHONY: all deps debs repo publish-dir package check-repro readme matrix-record test fuzz lint bench demo console docker-test clean
+.PHONY: all deps debs repo publish-dir package check-repro readme generate matrix-record test fuzz lint bench demo console docker-test clean
 
 all: debs repo
 
@@ -63,6 +63,11 @@ demo:
 
 readme:
 	@scripts/readme-tables --write README.md
+
+# Everything made from stacks/, versions.txt and src/settings-table.h: the
+# README's tables, buildpack.toml's [[targets]], the release matrix.
+generate: readme
+	@scripts/targets --write
 
 # docs/matrix.md from the packages and gate records in dist/ (after
 # `make debs STACK=all VERSION=all ARCH=all`).
