@@ -19,17 +19,27 @@
 #include <unistd.h>
 
 /* Official tarballs are 0.5 to 1 MB; an unpacked one about 5 MB. */
-#define TARBALL_MAX (64u << 20)
+#define TARBALL_MAX_BYTES 67108864 /* 64 MiB, written out for curl's --max-filesize */
 #define UNPACKED_MAX (256ull << 20)
 #define BUILD_TIMEOUT 1800
+/* curl's own bounds on one try (as its arguments: strings), and ours on all
+ * of its tries together (three tries of at most five minutes would be more:
+ * the last is cut short). */
+#define STR(x) #x
+#define XSTR(x) STR(x)
+#define CURL_CONNECT_S 20
+#define CURL_TRY_S 300
+#define CURL_RETRIES 2
+#define DOWNLOAD_TIMEOUT 420
 
 /* Downloads URL into DEST (a new file in our private work directory). */
 static int download(const char *url, const char *dest)
 {
 	const char *argv[] = {"curl", "--fail", "--silent", "--show-error", "--location", "--proto", "=https,http",
-			      "--proto-redir", "=https,http", "--connect-timeout", "20", "--max-time", "300",
-			      "--retry", "2", "--max-filesize", "67108864", "-o", dest, "--", url, NULL};
-	return run_quiet(argv, "Downloading the jemalloc source", 420);
+			      "--proto-redir", "=https,http", "--connect-timeout", XSTR(CURL_CONNECT_S),
+			      "--max-time", XSTR(CURL_TRY_S), "--retry", XSTR(CURL_RETRIES),
+			      "--max-filesize", XSTR(TARBALL_MAX_BYTES), "-o", dest, "--", url, NULL};
+	return run_quiet(argv, "Downloading the jemalloc source", DOWNLOAD_TIMEOUT);
 }
 
 /* The tarball of REL in the cache, verified; downloaded when missing. */
