@@ -18,7 +18,7 @@ FUZZ_SECONDS ?= 60
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
-.PHONY: all deps debs repo publish-dir package check-repro readme generate matrix-record test fuzz lint bench demo console docker-test clean
+.PHONY: all deps debs repo publish-dir package check-repro docs generate matrix-record test fuzz lint bench demo console docker-test clean
 
 all: debs repo
 
@@ -61,12 +61,16 @@ demo:
 	@scripts/deps build
 	@scripts/demo '$(STACK)'
 
-readme:
+# README.md and docs/: the tables and figures made from versions.txt,
+# stacks/, docs/benchmarks.json and docs/matrix.md.
+docs:
+	@scripts/readme-tables --write docs/packages.md
 	@scripts/readme-tables --write README.md
+	@scripts/docs --write
 
 # Everything made from stacks/, versions.txt and src/settings-table.h: the
-# README's tables, buildpack.toml's [[targets]], the release matrix.
-generate: readme
+# docs' tables and figures, buildpack.toml's [[targets]], the release matrix.
+generate: docs
 	@scripts/targets --write
 
 # docs/matrix.md from the packages and gate records in dist/ (after
