@@ -14,17 +14,27 @@
 /* "5.3.0 2022-05-06 upstream jemalloc-5.3.0.tar.bz2 <sha256> -" */
 static int row(const char *line, struct release *r)
 {
-	char version[16], released[16], origin[32], file[64], sha[65];
-	if (sscanf(line, "%15s %15s %31s %63s %64s", version, released, origin, file, sha) != 5)
-		return -1;
-	if (strcmp(origin, "upstream") != 0)
-		return 0;
-	if (!version_request_exact(version) || !sha256_hex_ok(sha) || strchr(file, '/'))
-		return -1;
-	snprintf(r->version, sizeof r->version, "%s", version);
-	snprintf(r->file, sizeof r->file, "%s", file);
-	snprintf(r->sha256, sizeof r->sha256, "%s", sha);
-	return 1;
+	char *copy = xstrdup(line), *save = NULL, *f[5];
+	int n = 0, ret = -1;
+	for (char *w = strtok_r(copy, " \t", &save); w && n < 5; w = strtok_r(NULL, " \t", &save))
+		f[n++] = w;
+	/* version released origin file sha256: each whole, never cut to fit. */
+	if (n < 5)
+		goto out;
+	ret = 0;
+	if (strcmp(f[2], "upstream") != 0)
+		goto out;
+	ret = -1;
+	if (strlen(f[0]) > VERSION_REQUEST_MAX || !version_request_exact(f[0]) || strlen(f[3]) > RELEASE_FILE_MAX ||
+	    strchr(f[3], '/') || strlen(f[4]) != 64 || !sha256_hex_ok(f[4]))
+		goto out;
+	strcpy(r->version, f[0]);
+	strcpy(r->file, f[3]);
+	strcpy(r->sha256, f[4]);
+	ret = 1;
+out:
+	free(copy);
+	return ret;
 }
 
 int catalog_load(const char *bp_dir, struct catalog *c)
@@ -92,11 +102,14 @@ int catalog_release(const struct catalog *c, const char *want, const char *check
 		*rel = *r;
 		return 0;
 	}
-	if (checksum) {
+	/* settings.c has checked both: an exact version, 64 hex digits. */
+	if (checksum && strlen(want) <= VERSION_REQUEST_MAX && strlen(checksum) == 64) {
+		_Static_assert(sizeof "jemalloc-.tar.bz2" - 1 + VERSION_REQUEST_MAX <= RELEASE_FILE_MAX,
+			       "every exact version's file name fits");
 		memset(rel, 0, sizeof *rel);
-		snprintf(rel->version, sizeof rel->version, "%s", want);
-		snprintf(rel->file, sizeof rel->file, "jemalloc-%s.tar.bz2", want);
-		snprintf(rel->sha256, sizeof rel->sha256, "%s", checksum);
+		strcpy(rel->version, want);
+		sprintf(rel->file, "jemalloc-%s.tar.bz2", want);
+		strcpy(rel->sha256, checksum);
 		return 0;
 	}
 	struct sb list = SB_INIT;

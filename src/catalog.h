@@ -4,11 +4,16 @@
 #ifndef CATALOG_H
 #define CATALOG_H
 
+#include "version.h"
+
 #include <stddef.h>
 
+/* "jemalloc-" VERSION ".tar.bz2", or a longer name versions.txt gives. */
+#define RELEASE_FILE_MAX 63
+
 struct release {
-	char version[16]; /* 5.3.0 */
-	char file[64];    /* jemalloc-5.3.0.tar.bz2 */
+	char version[VERSION_REQUEST_MAX + 1]; /* 5.3.0: any exact JEMALLOC_VERSION fits */
+	char file[RELEASE_FILE_MAX + 1];       /* jemalloc-5.3.0.tar.bz2 */
 	char sha256[65];
 };
 

@@ -88,8 +88,10 @@ int pkgcache_find(const char *dir, const char *version, const char *arch, struct
 		    strcmp(e->d_name + n - suffix.len, sb_str(&suffix)) != 0)
 			continue;
 		char pkgver[128];
-		snprintf(pkgver, sizeof pkgver, "%.*s", (int)(n - suffix.len - strlen("heroku-jemalloc_")),
-			 e->d_name + strlen("heroku-jemalloc_"));
+		size_t vlen = n - suffix.len - strlen("heroku-jemalloc_");
+		if (vlen >= sizeof pkgver) /* no package version is that long: not ours */
+			continue;
+		snprintf(pkgver, sizeof pkgver, "%.*s", (int)vlen, e->d_name + strlen("heroku-jemalloc_"));
 		if (found && version_cmp(pkgver, sb_str(&best)) <= 0)
 			continue;
 		struct sb path = SB_INIT;

@@ -78,11 +78,12 @@ out:
 static int conf_warnings(const char *out, const char *version)
 {
 	const char *prefix = "<jemalloc>: Invalid conf ";
+	struct sb one = SB_INIT;
 	int n = 0;
 	for (const char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		char line[512];
-		snprintf(line, sizeof line, "%.*s", (int)strcspn(l, "\n"), l);
-		char *opt = strstr(line, ": ");
+		sb_reset(&one);
+		sb_add(&one, l, strcspn(l, "\n"));
+		char *line = one.buf, *opt;
 		if (strncmp(line, prefix, strlen(prefix)) != 0 || !(opt = strstr(line + strlen(prefix), ": ")))
 			continue;
 		*opt = '\0';
@@ -91,6 +92,7 @@ static int conf_warnings(const char *out, const char *version)
 		log_error("Every process would print that at start: set a MALLOC_CONF this version knows (README: MALLOC_CONF).");
 		n++;
 	}
+	sb_release(&one);
 	return n;
 }
 

@@ -9,7 +9,7 @@ int version_request_ok(const char *want)
 	int parts = 1, digits = 0;
 	if (*want == '\0')
 		return 1;
-	if (strlen(want) > 32)
+	if (strlen(want) > VERSION_REQUEST_MAX)
 		return 0;
 	for (const char *p = want; *p; p++) {
 		if (isdigit((unsigned char)*p)) {

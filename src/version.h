@@ -7,6 +7,8 @@
 /* A JEMALLOC_VERSION value is "" (newest), or 1 to 3 dot-separated numbers:
  * "5", "5.3", "5.3.1". Returns 1 when WANT is one of those. */
 int version_request_ok(const char *want);
+/* The longest JEMALLOC_VERSION version_request_ok takes. */
+#define VERSION_REQUEST_MAX 32
 
 /* 1 when WANT is a whole x.y.z version (a warm build may skip the index). */
 int version_request_exact(const char *want);
