@@ -33,12 +33,12 @@ debs:
 # dist/debs -> dist/apt: signed, one suite per stack. The key comes from
 # JEMALLOC_SIGNING_KEY (file) or JEMALLOC_SIGNING_KEY_DATA; else a local key.
 repo:
-	@scripts/deps build
+	@scripts/deps repo
 	@scripts/repo dist/debs dist/apt
 
 # Exactly the static tree to upload, signed with the release key (required).
 publish-dir:
-	@scripts/deps build
+	@scripts/deps repo
 	@scripts/repo --release dist/debs dist/publish
 
 # dist/buildpack: the classic and CNB tarballs, the CNB as a buildpackage (.cnb)
