@@ -18,7 +18,7 @@ FUZZ_SECONDS ?= 60
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
-.PHONY: all deps debs repo publish-dir package check-repro readme matrix-record test fuzz lint bench demo console docker-test clean
+.PHONY: all deps debs repo publish-dir package check-repro release-rehearsal readme matrix-record test fuzz lint bench demo console docker-test clean
 
 all: debs repo
 
@@ -49,6 +49,15 @@ package:
 check-repro:
 	@matrix=$$(scripts/matrix '$(STACK)' '$(VERSION)' '$(ARCH)'); scripts/deps build; \
 	while read -r s v a; do scripts/check-repro "$$s" "$$v" "$$a"; done <<<"$$matrix"
+
+# .github/workflows/release.yml's own steps, run here as the hosted runner runs
+# them (ci/rehearse), then the released buildpack in each stack's root against
+# the repository it published; writes build/rehearsal/. The package builds run
+# in Docker: where no engine answers, their packages are dist/debs's (make debs
+# STACK=all VERSION=all ARCH=all first).
+release-rehearsal:
+	@scripts/deps test
+	@ci/rehearse --debs-from dist/debs
 
 # The whole path on this machine: package, repository on 127.0.0.1, bin/compile
 # on a sample app in the stack's root, a simulated dyno asked "is it on?".
