@@ -2,6 +2,7 @@
 #   make                 the default package set (and its repository)
 #   make test            every test; installs what it needs
 #   make package         dist/buildpack: the buildpack's release files
+#   make release-rehearsal  .github/workflows/release.yml run here as GitHub would
 #   make debs STACK=all VERSION=5.3.1 ARCH=all
 # STACK, VERSION and ARCH each take a name or "all"; VERSION also "newest",
 # ARCH also "host". A bad value stops before any work, listing what exists.
