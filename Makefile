@@ -18,7 +18,7 @@ FUZZ_SECONDS ?= 60
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
-.PHONY: all deps debs repo publish-dir package check-repro readme matrix-record test fuzz lint bench demo docker-engine console docker-test clean
+.PHONY: all deps debs repo publish-dir package check-repro docs matrix-record test fuzz lint bench demo docker-engine console docker-test clean
 
 all: debs repo
 
@@ -56,8 +56,11 @@ demo:
 	@scripts/deps build
 	@scripts/demo '$(STACK)'
 
-readme:
-	@scripts/readme-tables --write README.md
+# README.md and docs/: the tables and figures made from versions.txt,
+# stacks/, docs/benchmarks.json and docs/matrix.md.
+docs:
+	@scripts/readme-tables --write docs/packages.md
+	@scripts/docs --write
 
 # docs/matrix.md from the packages and gate records in dist/ (after
 # `make debs STACK=all VERSION=all ARCH=all`).
