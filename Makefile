@@ -106,7 +106,7 @@ console:
 
 docker-test:
 	@matrix=$$(scripts/matrix '$(STACK)' '$(VERSION)' all); scripts/deps build; \
-	scripts/docker-engine run bash -c 'while read -r s v a; do scripts/build-deb "$$s" "$$v" "$$a" || exit 1; done <<<"$$0"' "$$matrix"
+	scripts/docker-engine run --binfmt bash -c 'while read -r s v a; do scripts/build-deb "$$s" "$$v" "$$a" || exit 1; done <<<"$$0"' "$$matrix"
 
 clean:
 	rm -rf dist
