@@ -2,6 +2,7 @@
 #   make                 the default package set (and its repository)
 #   make test            every test; installs what it needs
 #   make package         dist/buildpack: the buildpack's release files
+#   make release-rehearsal  .github/workflows/release.yml run here as GitHub would
 #   make debs STACK=all VERSION=5.3.1 ARCH=all
 # STACK, VERSION and ARCH each take a name or "all"; VERSION also "newest",
 # ARCH also "host". A bad value stops before any work, listing what exists.
@@ -18,17 +19,18 @@ FUZZ_SECONDS ?= 60
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
-.PHONY: all deps debs repo publish-dir package check-repro docs generate matrix-record test fuzz lint bench demo console docker-test clean
+.PHONY: all deps debs repo publish-dir package check-repro release-rehearsal docs generate matrix-record test fuzz lint bench demo docker-engine console docker-test clean
 
 all: debs repo
 
 deps:
 	@scripts/deps build
 
-# each_package CMD, ARCH: CMD STACK VERSION ARCH for every line of the matrix,
-# which is expanded (and checked) first, before any work.
-each_package = matrix=$$(scripts/matrix '$(STACK)' '$(VERSION)' '$(2)'); \
-	while read -r s v a; do $(1) "$$s" "$$v" "$$a"; done <<<"$$matrix"
+# each_line CMD: the one loop, CMD STACK VERSION ARCH for each line it reads
+# (the Docker lane runs it inside its bash -c). each_package CMD, ARCH: that
+# loop over the matrix, which is expanded (and checked) first, before any work.
+each_line = while read -r s v a; do $(1) "$$s" "$$v" "$$a" || exit 1; done
+each_package = matrix=$$(scripts/matrix '$(STACK)' '$(VERSION)' '$(2)'); $(call each_line,$(1)) <<<"$$matrix"
 
 debs:
 	@scripts/matrix '$(STACK)' '$(VERSION)' '$(ARCH)' >/dev/null; scripts/deps build
@@ -37,13 +39,13 @@ debs:
 # dist/debs -> dist/apt: signed, one suite per stack. The key comes from
 # JEMALLOC_SIGNING_KEY (file) or JEMALLOC_SIGNING_KEY_DATA; else a local key.
 repo:
-	@scripts/deps build
+	@scripts/deps repo
 	@scripts/repo dist/debs dist/apt
 
 # Exactly the static tree to upload, signed with the release key (required).
 publish-dir:
 	@scripts/matrix-record --check --release docs/matrix.md
-	@scripts/deps build
+	@scripts/deps repo
 	@scripts/repo --release dist/debs dist/publish
 
 # dist/buildpack: the classic and CNB tarballs, the CNB as a buildpackage (.cnb)
@@ -54,6 +56,15 @@ package:
 check-repro:
 	@scripts/matrix '$(STACK)' '$(VERSION)' '$(ARCH)' >/dev/null; scripts/deps build
 	@$(call each_package,scripts/check-repro,$(ARCH))
+
+# .github/workflows/release.yml's own steps, run here as the hosted runner runs
+# them (ci/rehearse), then the released buildpack in each stack's root against
+# the repository it published; writes build/rehearsal/. The package builds run
+# in Docker: where no engine answers, their packages are dist/debs's (make debs
+# STACK=all VERSION=all ARCH=all first).
+release-rehearsal:
+	@scripts/deps test
+	@ci/rehearse --debs-from dist/debs
 
 # The whole path on this machine: package, repository on 127.0.0.1, bin/compile
 # on a sample app in the stack's root, a simulated dyno asked "is it on?".
@@ -101,16 +112,23 @@ lint:
 	@scripts/deps test
 	@tests/run lint
 
-# Local stack testing on the real Heroku images (needs a Docker engine): a shell
-# in the stack's build image with this repository at /src, and the package
-# set of the stack built and gated there by the same scripts as above.
+# Local stack testing in the stacks' images (docs/docker.md). Each runs with a
+# Docker engine: the user's when one answers, else a private one started for
+# the run and stopped after it (scripts/docker-engine); in the real
+# heroku/heroku:NN-build image when it is here or can be pulled, else in a
+# stand-in made from the stack's build root (scripts/standin).
+#   make docker-engine   says which engine answers
+#   make console         a shell in the stack's image, this repository at /src
+#   make docker-test     the stack's packages built and gated in its images
+docker-engine:
+	@scripts/docker-engine run docker info --format 'engine: Docker {{.ServerVersion}}, storage {{.Driver}}'
+
 console:
-	@scripts/docker-check
-	@docker run --rm -it -v "$$PWD:/src" -w /src "$$(scripts/stack-field '$(STACK)' build_image)" bash
+	@scripts/docker-engine run scripts/console '$(STACK)'
 
 docker-test:
-	@scripts/docker-check
-	@$(call each_package,scripts/build-deb,all)
+	@matrix=$$(scripts/matrix '$(STACK)' '$(VERSION)' all); scripts/deps build; \
+	scripts/docker-engine run --binfmt bash -c '$(call each_line,scripts/build-deb) <<<"$$0"' "$$matrix"
 
 clean:
 	rm -rf dist

@@ -149,7 +149,19 @@ serve() {
 	return 1
 }
 
-docker_engine() { [ "${JEMALLOC_NO_DOCKER:-}" != 1 ] && command -v docker >/dev/null 2>&1 && timeout 10 docker info >/dev/null 2>&1; }
+# docker_engine: true when a Docker engine answers (JEMALLOC_NO_DOCKER=1: never
+# used). JEMALLOC_DOCKER=required (the release's package builds, which must be
+# made in the real images): no engine stops the run instead of falling back to
+# a debootstrap root.
+docker_engine() {
+	if [ "${JEMALLOC_NO_DOCKER:-}" != 1 ] && command -v docker >/dev/null 2>&1 && timeout 10 docker info >/dev/null 2>&1; then
+		return 0
+	fi
+	[ "${JEMALLOC_DOCKER:-}" != required ] ||
+		die "JEMALLOC_DOCKER=required, and no Docker engine answers (docker info)." \
+			"The release builds its packages in the real heroku/heroku images: start an engine, or unset JEMALLOC_DOCKER."
+	return 1
+}
 
 # --- build environments -------------------------------------------------------
 # A stack's build environment is the real heroku/heroku:NN-build image when a
@@ -193,8 +205,28 @@ env_docker_args() {
 	root) args+=(--user 0:0) ;;
 	*) args+=(--user "$RUN_AS") ;;
 	esac
-	args+=(-v "$3:/build/$(basename "$3")" "$(stack_field "$1" build_image)")
+	args+=(-v "$3:/build/$(basename "$3")" "$(env_image "$1" "$2")")
 	printf '%s\n' "${args[@]}"
+}
+
+# standin_name STACK ARCH: the local stand-in for the stack's image on ARCH
+# (scripts/standin makes it where the real image cannot be pulled).
+standin_name() { local i; i=$(stack_field "$1" build_image); echo "heroku-jemalloc/stand-in:${i##*:}-$2"; }
+
+# image_arch IMAGE: the architecture of a local IMAGE; nothing when absent.
+image_arch() { docker image inspect -f '{{.Architecture}}' "$1" 2>/dev/null || true; }
+
+# env_image STACK ARCH: the image docker run uses for ARCH: the stack's own
+# (stacks/ build_image) when it is here for ARCH, else the stand-in when it
+# is, else the stack's own (docker run pulls it).
+env_image() {
+	local real
+	real=$(stack_field "$1" build_image)
+	if [ "$(image_arch "$real")" != "$2" ] && [ "$(image_arch "$(standin_name "$1" "$2")")" = "$2" ]; then
+		standin_name "$1" "$2"
+	else
+		echo "$real"
+	fi
 }
 
 # env_user STACK ARG...: the user docker run ARG... runs as: its --user, else

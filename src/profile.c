@@ -17,18 +17,23 @@ const char profile_script[] =
 
 int profile_wants(const char *enabled, const char *dyno, struct sb *why)
 {
+	return profile_wants_setting("JEMALLOC_ENABLED", enabled, dyno, why);
+}
+
+int profile_wants_setting(const char *name, const char *enabled, const char *dyno, struct sb *why)
+{
 	struct sb type = SB_INIT;
 	int on = 0;
 	if (!enabled || !*enabled || strcmp(enabled, "false") == 0) {
-		sb_setf(why, "JEMALLOC_ENABLED is %s", enabled && *enabled ? "false" : "not set");
+		sb_setf(why, "%s is %s", name, enabled && *enabled ? "false" : "not set");
 		return 0;
 	}
 	if (strcmp(enabled, "true") == 0) {
-		sb_setf(why, "JEMALLOC_ENABLED=true");
+		sb_setf(why, "%s=true", name);
 		return 1;
 	}
 	if (!dyno || !*dyno) {
-		sb_setf(why, "JEMALLOC_ENABLED lists process types and DYNO is not set");
+		sb_setf(why, "%s lists process types and DYNO is not set", name);
 		return 0;
 	}
 	sb_add(&type, dyno, strcspn(dyno, "."));
@@ -40,7 +45,7 @@ int profile_wants(const char *enabled, const char *dyno, struct sb *why)
 			break;
 		p += n + 1;
 	}
-	sb_setf(why, "JEMALLOC_ENABLED %s this dyno's type, %s", on ? "lists" : "does not list", sb_str(&type));
+	sb_setf(why, "%s %s this dyno's type, %s", name, on ? "lists" : "does not list", sb_str(&type));
 	sb_release(&type);
 	return on;
 }

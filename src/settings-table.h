@@ -9,6 +9,8 @@
  * README, on the SETTING's own line, without double quotes inside. */
 SETTING(JEMALLOC_ENABLED, START, "off, jemalloc installed but not preloaded", "`true`, `false`, or a comma list of process types (`web,worker`)", "`true`: every process of every dyno runs on jemalloc; a list: only the dynos of those types.")
 SETTING(MALLOC_CONF, START, "jemalloc's defaults", "jemalloc's `name:value,...`; the build's load check runs with it and warns of an option the version does not know (`Invalid conf pair`)", "jemalloc's own settings, read by jemalloc at process start: [Which MALLOC_CONF](#which-malloc_conf).")
+SETTING(JEMALLOC_METRICS, START, "off", "what `JEMALLOC_ENABLED` takes: `true`, or a comma list of process types", "jemalloc's own figures, a log line every so often from each process on jemalloc: [docs/metrics.md](docs/metrics.md).")
+SETTING(JEMALLOC_METRICS_INTERVAL, START, "20", "a whole number of seconds from 1 to 3600 (anything else is the default)", "The seconds between two metrics lines.")
 SETTING(JEMALLOC_VERSION, BUILD, "the newest", "`5.3.1` (exact), `5.3` or `5` (the newest matching)", "The jemalloc release to install.")
 SETTING(JEMALLOC_APT_URL, BUILD, "`repository.conf`'s `url`", "an `https://` (or `http://`) URL without spaces, quotes, brackets, percent-escapes or non-ASCII bytes; set with `JEMALLOC_APT_KEY`", "A package repository of your own, such as a mirror.")
 SETTING(JEMALLOC_APT_KEY, BUILD, "`repository.conf`'s `key`", "an armored OpenPGP public key; set with `JEMALLOC_APT_URL`", "The public key that signs that repository.")

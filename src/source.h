@@ -23,7 +23,7 @@ struct sb;
 int source_tree(const struct install *in, const struct release *rel, struct sb *tree);
 
 /* The hash of what a source build is made with beside the tarball:
- * BP_DIR/debian/recipe and debian/jemalloc-exec.c. */
+ * BP_DIR/debian/recipe and the C files it builds. */
 int source_recipe_hash(const char *bp_dir, char hex[65]);
 
 #endif
