@@ -76,13 +76,15 @@ int preload_main(void)
 	/* JEMALLOC_METRICS (docs/metrics.md): the library beside jemalloc's,
 	 * preloaded with it, by the same rule; a tree without it runs without. */
 	int m = 0;
+	sb_setf(&metrics, "%s/lib/libjemalloc-metrics.so", sb_str(&dir));
 	if (profile_wants_setting("JEMALLOC_METRICS", getenv("JEMALLOC_METRICS"), type.len ? sb_str(&type) : NULL, &why) &&
-	    sb_setf(&metrics, "%s/lib/libjemalloc-metrics.so", sb_str(&dir)) == 0 && access(sb_str(&metrics), R_OK) == 0 &&
-	    (m = preload_value(sb_str(&metrics), current, &with)) > 0)
+	    access(sb_str(&metrics), R_OK) == 0 && (m = preload_value(sb_str(&metrics), current, &with)) > 0)
 		current = sb_str(&with);
-	int r = m < 0 ? -1 : preload_value(sb_str(&lib), current, &next);
-	if (r == 0 && m > 0)
-		r = sb_setf(&next, "%s", current) < 0 ? -1 : 1;
+	int r = preload_value(sb_str(&lib), current, &next);
+	if (r == 0 && m > 0) {
+		sb_setf(&next, "%s", current);
+		r = 1;
+	}
 	if (r == 0)
 		goto out;
 	sb_adds(&line, "LD_PRELOAD = ");
