@@ -71,6 +71,17 @@ program_sources() {
 	cp "$TOP"/src/*.[ch] "$TOP"/src/*.sh "$TOP/src/Makefile" "$1/"
 }
 
+# status_on VERSION DIR: what jemalloc-status says in a shell that preloads
+# jemalloc VERSION from the .jemalloc DIR (JEMALLOC_ENABLED=true, nothing else
+# set), up to the process lines; then one for a process PID on it.
+status_on() {
+	printf '%s\n' "installed: jemalloc $1 in $2" "this shell: preloads jemalloc (JEMALLOC_ENABLED=true)" \
+		"metrics lines: off (JEMALLOC_METRICS is not set)" "LD_PRELOAD: $2/lib/libjemalloc.so" \
+		"JEMALLOC_ENABLED: true" "MALLOC_CONF: (unset: jemalloc's defaults)" "JEMALLOC_METRICS: (unset: off)" \
+		"JEMALLOC_METRICS_INTERVAL: (unset: 20)" "processes:" \
+		"  PID     sh               jemalloc $1: $2/lib/libjemalloc.so.2"
+}
+
 # source_server DIR: DIR laid out as jemalloc's release downloads
 # (DIR/<version>/<file>), with the official 5.3.0 tarball: Debian bookworm's
 # orig tarball is byte-identical to it (the same pinned SHA-256), fetched and
