@@ -1,5 +1,6 @@
 #include "cnb.h"
 
+#include "cache.h"
 #include "fsx.h"
 #include "install.h"
 #include "log.h"
@@ -18,7 +19,7 @@
 
 /* What built the jemalloc layer: its [metadata] table. */
 struct layer_meta {
-	char stack[32], arch[16], version[64], program[80], origin[32];
+	char stack[32], arch[16], version[64], program[80], origin[80];
 };
 
 static const char *env_or(const char *name, const char *fallback)
@@ -119,7 +120,8 @@ static int layer_fill(const char *layer, const char *jdir)
 }
 
 /* The layer a rebuild may keep: same target, program and exact version, and
- * it still loads. */
+ * it still loads, under the MALLOC_CONF of this build (an option the
+ * version refuses is a warning, as in any build). */
 static int layer_reusable(const char *layers, const char *layer, const struct layer_meta *now,
 			  const struct settings *s, char *got, size_t size)
 {
@@ -130,7 +132,7 @@ static int layer_reusable(const char *layers, const char *layer, const struct la
 		   strcmp(was.program, "unknown") != 0 && strcmp(was.origin, now->origin) == 0 && *now->origin &&
 		   *s->version && strcmp(was.version, s->version) == 0 &&
 		   sb_setf(&jl, "%s/.jemalloc", layer) == 0 && fsx_is_real_dir(sb_str(&jl)) == 1;
-	int r = !same ? 0 : stage_verify(sb_str(&jl), s->version, NULL, got, size, 1) == 0 ? 1 : -1;
+	int r = !same ? 0 : stage_verify(sb_str(&jl), s->version, s->malloc_conf, got, size, 1) >= 0 ? 1 : -1;
 	sb_release(&jl);
 	return r;
 }
@@ -166,6 +168,8 @@ int cnb_build_main(const char *bp_dir, const char *self)
 		log_error("%s is not a directory (%s): refused.", sb_str(&list), strerror(errno));
 		goto out;
 	}
+	if (cache_lock(sb_str(&cache)) < 0)
+		goto out;
 	if (settings_read(sb_str(&env_dir), bp_dir, &s) < 0 ||
 	    install_target(bp_dir, stack, env_or("CNB_TARGET_ARCH", stack_arch()), &s, &t) < 0)
 		goto out;
@@ -186,7 +190,7 @@ int cnb_build_main(const char *bp_dir, const char *self)
 	}
 	/* The restored jemalloc.toml has no [types]: the layer is dropped unless
 	 * this build says what it is, which it does last. */
-	int reuse = layer_reusable(layers, sb_str(&layer), &now, &s, got, sizeof got);
+	int how = INSTALL_LOADED, reuse = layer_reusable(layers, sb_str(&layer), &now, &s, got, sizeof got);
 	if (reuse == 1) {
 		log_detail("Reusing the jemalloc layer: %s for %s (%s), unchanged", got, t.stack, t.arch);
 	} else {
@@ -194,7 +198,7 @@ int cnb_build_main(const char *bp_dir, const char *self)
 			log_detail("The cached jemalloc layer does not load: installing it again");
 		struct install in = {.bp_dir = bp_dir, .cache_dir = sb_str(&cache), .self = self, .s = &s, .t = &t,
 				     .stage_dir = sb_str(&stage), .entries = &entries};
-		if (install_stage(&in, &jdir, got, sizeof got) < 0 || layer_fill(sb_str(&layer), sb_str(&jdir)) < 0) {
+		if ((how = install_stage(&in, &jdir, got, sizeof got)) < 0 || layer_fill(sb_str(&layer), sb_str(&jdir)) < 0) {
 			fsx_rm_rf(sb_str(&stage));
 			log_error("The jemalloc layer was not made.");
 			goto out;
@@ -207,8 +211,7 @@ int cnb_build_main(const char *bp_dir, const char *self)
 		log_error("Cannot write the jemalloc layer %s: %s.", sb_str(&layer), strerror(errno));
 		goto out;
 	}
-	log_detail("jemalloc %s loads; it is in the jemalloc layer%s", got,
-		   s.build_preload ? ", preloaded in later buildpacks" : "");
+	install_said(how, got, s.build_preload ? "in the jemalloc layer, preloaded in later buildpacks" : "in the jemalloc layer");
 	log_detail("Turn it on with JEMALLOC_ENABLED=true (or a list of process types) at launch");
 	r = EXIT_OK;
 out:

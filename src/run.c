@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -106,7 +107,7 @@ int run(const struct run_opts *o)
 	char prog[4096];
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	int pipefd[2] = {-1, -1}, rc = -1, status = 0, err;
+	int pipefd[2] = {-1, -1}, infd[2] = {-1, -1}, rc = -1, status = 0, err;
 	unsigned timeout = o->timeout_s ? o->timeout_s : RUN_DEFAULT_TIMEOUT;
 	struct sink sink = {0};
 	int capture = o->out != NULL;
@@ -123,7 +124,18 @@ int run(const struct run_opts *o)
 	/* Its own process group, so a deadline kills what it started too. */
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
 	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	/* The bytes for its stdin go through a socket pair, written whole
+	 * before it is waited for (RUN_IN_MAX fits any socket buffer); a
+	 * child gone by then is EPIPE, no SIGPIPE (MSG_NOSIGNAL). */
+	if (o->in && (strlen(o->in) > RUN_IN_MAX || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, infd) < 0)) {
+		if (strlen(o->in) > RUN_IN_MAX)
+			errno = E2BIG;
+		goto out;
+	}
+	if (o->in)
+		posix_spawn_file_actions_adddup2(&fa, infd[0], 0);
+	else
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	if (capture) {
 		if (pipe2(pipefd, O_CLOEXEC) < 0)
 			goto out;
@@ -144,6 +156,20 @@ int run(const struct run_opts *o)
 	if (capture) {
 		close(pipefd[1]);
 		pipefd[1] = -1;
+	}
+	if (o->in) {
+		close(infd[0]);
+		infd[0] = -1;
+		for (size_t off = 0, n = strlen(o->in); off < n;) {
+			ssize_t k = send(infd[1], o->in + off, n - off, MSG_NOSIGNAL);
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k < 0)
+				break; /* the child ended, or will see a cut-short input */
+			off += (size_t)k;
+		}
+		close(infd[1]);
+		infd[1] = -1;
 	}
 	int w = wait_child(pid, capture ? pipefd[0] : -1, &sink, now_ms() + (long long)timeout * 1000, &status);
 	if (w != 0) {
@@ -171,6 +197,9 @@ out:
 		close(pipefd[0]);
 	if (pipefd[1] >= 0)
 		close(pipefd[1]);
+	for (int i = 0; i < 2; i++)
+		if (infd[i] >= 0)
+			close(infd[i]);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	errno = err;

@@ -14,12 +14,13 @@
 struct sb;
 struct release;
 
-/* The built tree of release REL for STACK and ARCH in TREE: from the cache,
- * or downloaded from BASE_URL/<version>/<file>, verified, extracted in a
- * private directory and built with BP_DIR/debian/recipe. 0, or -1 after
- * saying why in the log (nothing is kept of a tarball that fails its check). */
+/* The built tree of release REL for STACK and ARCH in TREE: from the cache
+ * (*BUILT 0: its record is for the caller to check, tree.h), or downloaded
+ * from BASE_URL/<version>/<file>, verified, extracted in a private directory
+ * and built with BP_DIR/debian/recipe (*BUILT 1). 0, or -1 after saying why
+ * in the log (nothing is kept of a tarball that fails its check). */
 int source_tree(const char *bp_dir, const char *cache_dir, const char *stack, const char *arch,
-		const struct release *rel, const char *base_url, struct sb *tree);
+		const struct release *rel, const char *base_url, struct sb *tree, int *built);
 
 /* The hash of what a source build is made with beside the tarball:
  * BP_DIR/debian/recipe and debian/jemalloc-exec.c. */

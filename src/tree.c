@@ -11,12 +11,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* "<version>\n<sha256 of MALLOC_CONF>\n" */
-static int record_text(const char *got, const char *malloc_conf, struct sb *text)
+/* "<version>\n<sha256 of MALLOC_CONF>\n": the head of the record; "-" for
+ * the hash when the check ran with warnings (no MALLOC_CONF proved). */
+static int record_head(const char *got, const char *malloc_conf, int clean, struct sb *text)
 {
-	char hex[65];
-	sha256_str(malloc_conf ? malloc_conf : "", hex);
+	char hex[65] = "-";
+	if (clean)
+		sha256_str(malloc_conf ? malloc_conf : "", hex);
 	return sb_setf(text, "%s\n%s\n", got, hex);
+}
+
+/* DIR/VERIFIED, whole, or NULL. */
+static char *record_read(const char *dir)
+{
+	struct sb path = SB_INIT;
+	char *had = NULL;
+	if (!tree_real(dir) || sb_setf(&path, "%s/VERIFIED", dir) < 0 || fsx_read(sb_str(&path), &had, 1u << 20) < 0)
+		had = NULL;
+	sb_release(&path);
+	return had;
+}
+
+/* The record's listing: what follows its two head lines. */
+static const char *record_files(const char *had)
+{
+	const char *p = strchr(had, '\n');
+	p = p ? strchr(p + 1, '\n') : NULL;
+	return p ? p + 1 : "";
 }
 
 int tree_real(const char *dir)
@@ -27,33 +48,80 @@ int tree_real(const char *dir)
 	return ok;
 }
 
+/* The path of the listing line L (fsx.h), into WHY. */
+static void line_path(const char *l, struct sb *why)
+{
+	const char *p = l, *end = l + strcspn(l, "\n");
+	int fields = l[0] == 'f' ? 4 : l[0] == 'd' ? 2 : 1;
+	for (int i = 0; i < fields && p < end; i++) {
+		const char *sp = memchr(p, ' ', (size_t)(end - p));
+		p = sp ? sp + 1 : end;
+	}
+	const char *arrow = l[0] == 'l' ? strstr(p, " -> ") : NULL;
+	if (arrow && arrow < end)
+		end = arrow;
+	if (end - p >= 2 && p[0] == '.' && p[1] == '/')
+		p += 2;
+	sb_setf(why, "%.*s", (int)(end - p), p);
+}
+
+int tree_files_match(const char *dir, const char *files, struct sb *why)
+{
+	char *had = record_read(dir);
+	int ok = 0;
+	if (!had) {
+		sb_setf(why, "no record");
+		return 0;
+	}
+	const char *a = record_files(had), *b = files;
+	ok = *a && strcmp(a, b) == 0;
+	if (!*a) {
+		sb_setf(why, "it lists no files");
+	} else if (!ok) {
+		/* The first entry that differs, as the record or the copy names it. */
+		while (*a && *b && strcspn(a, "\n") == strcspn(b, "\n") && strncmp(a, b, strcspn(a, "\n")) == 0) {
+			a += strcspn(a, "\n") + 1;
+			b += strcspn(b, "\n") + 1;
+		}
+		if (*a)
+			line_path(a, why);
+		else if (*b)
+			line_path(b, why);
+		else
+			sb_setf(why, "no listing");
+	}
+	free(had);
+	return ok;
+}
+
 int tree_verified(const char *dir, const char *want, const char *malloc_conf, char *got, size_t size)
 {
-	struct sb path = SB_INIT, text = SB_INIT;
-	char *had = NULL;
+	struct sb text = SB_INIT;
+	char *had = record_read(dir);
 	int ok = 0;
-	if (!tree_real(dir) || sb_setf(&path, "%s/VERIFIED", dir) < 0 || fsx_read(sb_str(&path), &had, 256) < 0)
+	if (!had)
 		goto out;
 	size_t n = strcspn(had, "\n");
 	if (n == 0 || n >= size || strspn(had, "0123456789.") != n || strncmp(had, want, strlen(want)) != 0)
 		goto out;
 	snprintf(got, size, "%.*s", (int)n, had);
-	ok = record_text(got, malloc_conf, &text) == 0 && strcmp(had, sb_str(&text)) == 0;
+	ok = record_head(got, malloc_conf, 1, &text) == 0 && strncmp(had, sb_str(&text), text.len) == 0;
 out:
 	free(had);
-	sb_release(&path);
 	sb_release(&text);
 	return ok;
 }
 
-int tree_record(const char *dir, const char *got, const char *malloc_conf)
+int tree_record(const char *dir, const char *got, const char *malloc_conf, int clean, const char *files)
 {
 	struct sb text = SB_INIT;
 	if (!tree_real(dir)) {
 		errno = ELOOP;
 		return -1;
 	}
-	int r = record_text(got, malloc_conf, &text) < 0 ? -1 : fsx_write_text(dir, "VERIFIED", sb_str(&text));
+	int r = record_head(got, malloc_conf, clean, &text) < 0 || sb_adds(&text, files) < 0
+			? -1
+			: fsx_write_text(dir, "VERIFIED", sb_str(&text));
 	sb_release(&text);
 	return r;
 }
@@ -100,13 +168,13 @@ out:
 	return ok;
 }
 
-int tree_keep_deb(const char *deb, const char *sha256, const char *jdir)
+int tree_keep_deb(const char *deb, const char *sha256, const char *jdir, struct sb *files)
 {
 	struct sb dir = SB_INIT, tmp = SB_INIT, path = SB_INIT, stamp = SB_INIT;
 	int r = -1;
 	if (tree_of_deb(deb, &dir) < 0 || sb_setf(&tmp, "%s.tmp-%ld", sb_str(&dir), (long)getpid()) < 0 ||
 	    fsx_rm_rf(sb_str(&tmp)) < 0 || fsx_mkdirs(sb_str(&tmp), 0755) < 0 ||
-	    sb_setf(&path, "%s/.jemalloc", sb_str(&tmp)) < 0 || fsx_copy_tree(jdir, sb_str(&path)) < 0 ||
+	    sb_setf(&path, "%s/.jemalloc", sb_str(&tmp)) < 0 || fsx_copy_tree(jdir, sb_str(&path), files) < 0 ||
 	    stamp_text(deb, sha256, &stamp) < 0 || fsx_write_text(sb_str(&tmp), "STAMP", sb_str(&stamp)) < 0)
 		goto out;
 	/* The old tree goes first (renamed away whole, then removed): rename
