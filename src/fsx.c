@@ -309,17 +309,21 @@ static int list_entry(struct sb *files, const struct stat *st, const char *rel, 
 		      unsigned long long size, const char *target)
 {
 	char hex[65];
-	if (strchr(rel, '\n') || (target && strchr(target, '\n'))) {
-		errno = EINVAL; /* a name no line can hold is no name of a jemalloc tree */
-		return -1;
-	}
+	for (const char *c = rel; *c; c++)
+		if ((unsigned char)*c < 0x20) {
+			errno = EINVAL; /* a name no line can hold is no name of a jemalloc tree */
+			return -1;
+		}
 	if (S_ISREG(st->st_mode)) {
 		sha256_hex(hash, hex);
-		return sb_addf(files, "f %04o %llu %s %s\n", (unsigned)(st->st_mode & 07777), size, hex, rel);
+		return sb_addf(files, "%s\tf %04o %llu %s\n", rel, (unsigned)(st->st_mode & 07777), size, hex);
 	}
-	if (S_ISLNK(st->st_mode))
-		return sb_addf(files, "l %s -> %s\n", rel, target);
-	return sb_addf(files, "d %04o %s\n", (unsigned)(st->st_mode & 07777), rel);
+	if (S_ISLNK(st->st_mode)) {
+		if (strpbrk(target, "\n"))
+			return errno = EINVAL, -1;
+		return sb_addf(files, "%s\tl %s\n", rel, target);
+	}
+	return sb_addf(files, "%s\td %04o\n", rel, (unsigned)(st->st_mode & 07777));
 }
 
 /* Copies FROM in FROM_DIR to TO in TO_DIR: directories, regular files with

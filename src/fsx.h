@@ -59,12 +59,13 @@ int fsx_copy_file(const char *from, const char *to, mode_t mode);
 
 /* Copies the tree FROM to TO (which must not exist): directories, regular
  * files with their modes, links as links. With FILES (or NULL), what was
- * copied is listed there, one line an entry, sorted, paths from "." (FROM):
- *   "d <mode> <path>", "l <path> -> <target>",
- *   "f <mode> <size> <sha256> <path>"
+ * copied is listed there, one line an entry, in path order, paths from "."
+ * (FROM), a tab, then what it is:
+ *   "<path>\td <mode>", "<path>\tl <target>",
+ *   "<path>\tf <mode> <size> <sha256>"
  * the size and hash of the bytes as they were read and written by this
  * copy (so a copy is checked by comparing its listing with a record). A
- * name holding a line break is refused (EINVAL). */
+ * name holding a control character (tab, line break) is refused (EINVAL). */
 struct sb;
 int fsx_copy_tree(const char *from, const char *to, struct sb *files);
 

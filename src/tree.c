@@ -48,47 +48,44 @@ int tree_real(const char *dir)
 	return ok;
 }
 
-/* The path of the listing line L (fsx.h), into WHY. */
+/* The path of the listing line L (fsx.h), "./" off, into WHY. */
 static void line_path(const char *l, struct sb *why)
 {
-	const char *p = l, *end = l + strcspn(l, "\n");
-	int fields = l[0] == 'f' ? 4 : l[0] == 'd' ? 2 : 1;
-	for (int i = 0; i < fields && p < end; i++) {
-		const char *sp = memchr(p, ' ', (size_t)(end - p));
-		p = sp ? sp + 1 : end;
-	}
-	const char *arrow = l[0] == 'l' ? strstr(p, " -> ") : NULL;
-	if (arrow && arrow < end)
-		end = arrow;
-	if (end - p >= 2 && p[0] == '.' && p[1] == '/')
-		p += 2;
-	sb_setf(why, "%.*s", (int)(end - p), p);
+	size_t n = strcspn(l, "\t\n");
+	if (n >= 2 && l[0] == '.' && l[1] == '/')
+		l += 2, n -= 2;
+	sb_setf(why, "%.*s", (int)n, l);
 }
 
 int tree_files_match(const char *dir, const char *files, struct sb *why)
 {
 	char *had = record_read(dir);
-	int ok = 0;
 	if (!had) {
 		sb_setf(why, "no record");
 		return 0;
 	}
 	const char *a = record_files(had), *b = files;
-	ok = *a && strcmp(a, b) == 0;
+	int ok = *a && strcmp(a, b) == 0;
 	if (!*a) {
 		sb_setf(why, "it lists no files");
 	} else if (!ok) {
-		/* The first entry that differs, as the record or the copy names it. */
-		while (*a && *b && strcspn(a, "\n") == strcspn(b, "\n") && strncmp(a, b, strcspn(a, "\n")) == 0) {
-			a += strcspn(a, "\n") + 1;
-			b += strcspn(b, "\n") + 1;
+		/* The first path, in order, that one lists and the other lists
+		 * otherwise or not at all. */
+		for (;;) {
+			size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n"), pa = strcspn(a, "\t\n"),
+			       pb = strcspn(b, "\t\n");
+			int c = !*a ? 1 : !*b ? -1 : memcmp(a, b, pa < pb ? pa : pb);
+			if (c == 0 && pa != pb)
+				c = pa < pb ? -1 : 1;
+			if (c == 0 && (la != lb || memcmp(a, b, la) != 0))
+				c = -1;
+			if (c != 0) {
+				line_path(c < 0 ? a : b, why);
+				break;
+			}
+			a += la + (a[la] == '\n');
+			b += lb + (b[lb] == '\n');
 		}
-		if (*a)
-			line_path(a, why);
-		else if (*b)
-			line_path(b, why);
-		else
-			sb_setf(why, "no listing");
 	}
 	free(had);
 	return ok;
