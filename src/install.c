@@ -129,6 +129,8 @@ static int stage_cached(const struct install *in, const char *dir, int built, co
 	if (sb_setf(&tree, "%s/.jemalloc", dir) == 0 &&
 	    stage_tree(in->stage_dir, NULL, sb_str(&tree), in->self, jdir, files) == 0)
 		r = built || tree_files_match(dir, sb_str(files), &why);
+	if (r == 1 && !built)
+		log_detail("Verified the cached tree: each file's size and SHA-256 as recorded when it loaded");
 	if (r == 0) {
 		log_detail("The cached jemalloc tree does not match its record (%s): %s", sb_str(&why), again);
 		fsx_forget(dir);
@@ -244,8 +246,6 @@ int install_stage(const struct install *in, struct sb *jdir, char *got, size_t s
 	/* A package unpacked now is kept as a verified tree for the next build. */
 	if ((r == 0 || r == 1) && fresh && pkgcache_keep_tree(sb_str(&deb), sb_str(jdir), &files) == 0)
 		tree_record(sb_str(&dir), got, s->malloc_conf, r == 0, sb_str(&files));
-	if (r == 2)
-		log_detail("Verified the cached tree: each file's size and SHA-256 as recorded when it loaded");
 	sb_release(&deb);
 	sb_release(&why);
 	sb_release(&dir);
