@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -246,9 +247,26 @@ int fsx_path_plain(const char *path)
 	return path[0] == '/' && !strpbrk(path, " '\"\\:\n\r\t");
 }
 
-/* Copies FROM to TO with MODE; with HASH, the bytes go through this
- * process, hashed as they are written (the copy is what is checked), and
- * their count into *SIZE. */
+/* The SHA-256 of the whole file FD into HASH, its size into *SIZE: read
+ * through a mapping, with no copy. */
+static int hash_fd(int fd, struct sha256 *hash, unsigned long long *size)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -1;
+	*size = (unsigned long long)st.st_size;
+	if (st.st_size == 0)
+		return 0;
+	void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED)
+		return -1;
+	sha256_update(hash, m, (size_t)st.st_size);
+	return munmap(m, (size_t)st.st_size);
+}
+
+/* Copies FROM to TO with MODE; with HASH, the copy (TO, which no one else
+ * writes) is hashed once it is made, and its size put into *SIZE: what is
+ * checked is what was written, whatever FROM turns into meanwhile. */
 static int copy_file_as(int from_dir, const char *from, int to_dir, const char *to, mode_t mode, struct sha256 *hash,
 			unsigned long long *size)
 {
@@ -256,15 +274,13 @@ static int copy_file_as(int from_dir, const char *from, int to_dir, const char *
 	int in = openat(from_dir, from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out = -1, r = -1, e;
 	if (in < 0)
 		return -1;
-	out = openat(to_dir, to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
+	out = openat(to_dir, to, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
 	if (out < 0)
 		goto done;
 	/* In the kernel when it can (one copy, no trip through this buffer);
 	 * read and write where it cannot (another file system type, an old
 	 * kernel), from where it stopped. */
 	for (;;) {
-		if (hash)
-			break;
 		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)1 << 30, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -287,14 +303,12 @@ static int copy_file_as(int from_dir, const char *from, int to_dir, const char *
 			goto done;
 		if (n == 0)
 			break;
-		if (hash) {
-			sha256_update(hash, buf, (size_t)n);
-			*size += (unsigned long long)n;
-		}
 		if (fsx_write_all(out, buf, (size_t)n) < 0)
 			goto done;
 	}
 	r = fchmod(out, mode & 07777);
+	if (r == 0 && hash)
+		r = hash_fd(out, hash, size);
 done:
 	e = errno;
 	close(in);
