@@ -78,9 +78,10 @@ int fsx_links_stay_inside(const char *dir, struct sb *bad);
  * neither), rename otherwise. The old tree ends up at FRESH, for the caller to
  * remove. Where the exchange is refused (no RENAME_EXCHANGE; EXDEV, LIVE in
  * an overlayfs lower layer), LIVE is renamed aside, FRESH in; where LIVE
- * cannot be renamed either, it is removed (its lib/libjemalloc.so first)
- * and FRESH renamed in: a failure leaves the old tree or the new one, a kill
- * in that last window no jemalloc at all, never part of one. */
+ * cannot be renamed either, it is removed (its lib/libjemalloc.so first,
+ * the name .profile.d and jemalloc.sh look for) and FRESH renamed in: a kill
+ * or a failure in that window leaves no jemalloc preloaded, never part of
+ * one. */
 int fsx_exchange(const char *fresh, const char *live);
 
 /* The directory UP levels above this program's own file, from
