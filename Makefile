@@ -2,6 +2,7 @@
 #   make                 the default package set (and its repository)
 #   make test            every test; installs what it needs
 #   make package         dist/buildpack: the buildpack's release files
+#   make release-rehearsal  .github/workflows/release.yml run here as GitHub would
 #   make debs STACK=all VERSION=5.3.1 ARCH=all
 # STACK, VERSION and ARCH each take a name or "all"; VERSION also "newest",
 # ARCH also "host". A bad value stops before any work, listing what exists.
@@ -25,7 +26,7 @@ FUZZ_SECONDS ?= 60
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
-.PHONY: all deps debs repo publish-dir package check-repro readme matrix-record test fuzz lint bench demo console docker-test clean
+.PHONY: all deps debs repo publish-dir package check-repro release-rehearsal docs matrix-record test fuzz lint bench demo console docker-test clean
 
 all: debs repo
 
@@ -40,12 +41,12 @@ debs:
 # dist/debs -> dist/apt: signed, one suite per stack. The key comes from
 # JEMALLOC_SIGNING_KEY (file) or JEMALLOC_SIGNING_KEY_DATA; else a local key.
 repo:
-	@scripts/deps build
+	@scripts/deps repo
 	@scripts/repo dist/debs dist/apt
 
 # Exactly the static tree to upload, signed with the release key (required).
 publish-dir:
-	@scripts/deps build
+	@scripts/deps repo
 	@scripts/repo --release dist/debs dist/publish
 
 # dist/buildpack: the classic and CNB tarballs, the CNB as a buildpackage (.cnb)
@@ -57,14 +58,26 @@ check-repro:
 	@matrix=$$(scripts/matrix '$(STACK)' '$(VERSION)' '$(ARCH)'); scripts/deps build; \
 	while read -r s v a; do scripts/check-repro "$$s" "$$v" "$$a"; done <<<"$$matrix"
 
+# .github/workflows/release.yml's own steps, run here as the hosted runner runs
+# them (ci/rehearse), then the released buildpack in each stack's root against
+# the repository it published; writes build/rehearsal/. The package builds run
+# in Docker: where no engine answers, their packages are dist/debs's (make debs
+# STACK=all VERSION=all ARCH=all first).
+release-rehearsal:
+	@scripts/deps test
+	@ci/rehearse --debs-from dist/debs
+
 # The whole path on this machine: package, repository on 127.0.0.1, bin/compile
 # on a sample app in the stack's root, a simulated dyno asked "is it on?".
 demo:
 	@scripts/deps build
 	@scripts/demo '$(STACK)'
 
-readme:
-	@scripts/readme-tables --write README.md
+# README.md and docs/: the tables and figures made from versions.txt,
+# stacks/, docs/benchmarks.json and docs/matrix.md.
+docs:
+	@scripts/readme-tables --write docs/packages.md
+	@scripts/docs --write
 
 # docs/matrix.md from the packages and gate records in dist/ (after
 # `make debs STACK=all VERSION=all ARCH=all`).

@@ -31,8 +31,10 @@ instead, in one run on one machine (bench/run prepares what this needs).
            allow. Every figure is also a ratio against MALLOC_ARENA_MAX=2.
 
 Writes OUT/benchmarks.json (machine, load, versions, every figure, ratios),
-OUT/benchmarks.md (the tables), OUT/benchmarks-rss.png (the plot) and the
-README's block between <!-- bench:start --> and <!-- bench:end -->.
+OUT/benchmarks.md (the tables: benchmarks_md, which scripts/docs also runs to
+check the committed page against the record) and OUT/benchmarks-rss.png (the
+plot). The figures quoted in README.md and docs/ are made from
+benchmarks.json by scripts/docs, never typed.
 Prints the ratios as it goes. Timings are reported, never asserted."""
 
 import argparse
@@ -617,7 +619,7 @@ def tables(res):
           " `MALLOC_ARENA_MAX=2` in the same run; **bold**: at or below 0.85x its plateau at 1.0x its throughput or better):"
           % (me["load"], me["cycle_s"])]
     for w, rows in me["workloads"].items():
-        L += ["", "*%s*" % w, "", "| allocator | MALLOC_CONF | peak RSS | plateau RSS (drift) | after idle | throughput | p99 |",
+        L += ["", "#### %s" % w, "", "| allocator | MALLOC_CONF | peak RSS | plateau RSS (drift) | after idle | throughput | p99 |",
               "|---|---|---|---|---|---|---|"]
         for c, r in rows.items():
             v = r["vs_arena_max_2"]
@@ -681,21 +683,15 @@ def plot(res, path):
     fig.savefig(path)
 
 
-def readme_block(a, md):
-    with open(a.readme) as f:
-        text = f.read()
-    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
-    if start not in text or end not in text:
-        sys.exit("bench: %s has no %s ... %s block" % (a.readme, start, end))
-    block = "%s\n%s\n![RSS over time](docs/benchmarks-rss.png)\n%s" % (start, md, end)
-    text = text[: text.index(start)] + block + text[text.index(end) + len(end):]
-    with open(a.readme, "w") as f:
-        f.write(text)
+def benchmarks_md(res):
+    """The whole of benchmarks.md, from the record."""
+    return ("# Benchmarks\n\nMade by `make bench` (bench/bench.py) from benchmarks.json.\n\n" + tables(res)
+            + "\n![RSS over time](benchmarks-rss.png)\n")
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    for opt in ("top", "buildpack", "root", "deb", "apt-url", "key", "tarball", "version", "package", "debian-lib", "out", "readme",
+    for opt in ("top", "buildpack", "root", "deb", "apt-url", "key", "tarball", "version", "package", "debian-lib", "out",
                 "src-url", "closed-port"):
         p.add_argument("--" + opt, required=True)
     p.add_argument("--lib", action="append", default=[], metavar="VERSION=DEB", help="a package of another version, for the memory tables")
@@ -737,16 +733,13 @@ def main():
         say("-----> --only %s: figures printed above, nothing written" % a.only)
         return
     os.makedirs(a.out, exist_ok=True)
-    md = tables(res)
     with open(os.path.join(a.out, "benchmarks.json"), "w") as f:
         json.dump(res, f, indent=1)
     with open(os.path.join(a.out, "benchmarks.md"), "w") as f:
-        f.write("# Benchmarks\n\nMade by `make bench` (bench/bench.py).\n\n" + md + "\n![RSS over time](benchmarks-rss.png)\n")
+        f.write(benchmarks_md(res))
     plot(res, os.path.join(a.out, "benchmarks-rss.png"))
-    if not quick:
-        readme_block(a, md)
     shutil.rmtree(a.tmp, ignore_errors=True)
-    say("-----> Wrote %s/benchmarks.json, benchmarks.md, benchmarks-rss.png%s" % (a.out, "" if quick else " and the README's block"))
+    say("-----> Wrote %s/benchmarks.json, benchmarks.md, benchmarks-rss.png" % a.out)
 
 
 def compile_timeit(a):

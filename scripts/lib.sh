@@ -117,7 +117,19 @@ serve() {
 	return 1
 }
 
-docker_engine() { [ "${JEMALLOC_NO_DOCKER:-}" != 1 ] && command -v docker >/dev/null 2>&1 && timeout 10 docker info >/dev/null 2>&1; }
+# docker_engine: true when a Docker engine answers (JEMALLOC_NO_DOCKER=1: never
+# used). JEMALLOC_DOCKER=required (the release's package builds, which must be
+# made in the real images): no engine stops the run instead of falling back to
+# a debootstrap root.
+docker_engine() {
+	if [ "${JEMALLOC_NO_DOCKER:-}" != 1 ] && command -v docker >/dev/null 2>&1 && timeout 10 docker info >/dev/null 2>&1; then
+		return 0
+	fi
+	[ "${JEMALLOC_DOCKER:-}" != required ] ||
+		die "JEMALLOC_DOCKER=required, and no Docker engine answers (docker info)." \
+			"The release builds its packages in the real heroku/heroku images: start an engine, or unset JEMALLOC_DOCKER."
+	return 1
+}
 
 # --- build environments -------------------------------------------------------
 # A stack's build environment is the real heroku/heroku:NN-build image when a
