@@ -26,7 +26,7 @@ FUZZ_SECONDS ?= 60
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
-.PHONY: all deps debs repo publish-dir package check-repro release-rehearsal docs matrix-record test fuzz lint bench demo console docker-test clean
+.PHONY: all deps debs repo publish-dir package check-repro release-rehearsal docs matrix-record test fuzz lint bench demo docker-engine console docker-test clean
 
 all: debs repo
 
@@ -107,17 +107,23 @@ lint:
 	@scripts/deps test
 	@shellcheck $$(grep -l '^#!.*\(ba\)\?sh' -r bin scripts tests ci bench 2>/dev/null) tests/*.test debian/recipe
 
-# Local stack testing on the real Heroku images (needs a Docker engine): a shell
-# in the stack's build image with this repository at /src, and the package
-# set of the stack built and gated there by the same scripts as above.
+# Local stack testing in the stacks' images (docs/docker.md). Each runs with a
+# Docker engine: the user's when one answers, else a private one started for
+# the run and stopped after it (scripts/docker-engine); in the real
+# heroku/heroku:NN-build image when it is here or can be pulled, else in a
+# stand-in made from the stack's build root (scripts/standin).
+#   make docker-engine   says which engine answers
+#   make console         a shell in the stack's image, this repository at /src
+#   make docker-test     the stack's packages built and gated in its images
+docker-engine:
+	@scripts/docker-engine run docker info --format 'engine: Docker {{.ServerVersion}}, storage {{.Driver}}'
+
 console:
-	@scripts/docker-check
-	@docker run --rm -it -v "$$PWD:/src" -w /src "$$(scripts/stack-field '$(STACK)' build_image)" bash
+	@scripts/docker-engine run scripts/console '$(STACK)'
 
 docker-test:
-	@scripts/docker-check
-	@matrix=$$(scripts/matrix '$(STACK)' '$(VERSION)' all); \
-	while read -r s v a; do scripts/build-deb $(NO_SUITE) "$$s" "$$v" "$$a"; done <<<"$$matrix"
+	@matrix=$$(scripts/matrix '$(STACK)' '$(VERSION)' all); scripts/deps build; \
+	scripts/docker-engine run --binfmt bash -c 'while read -r s v a; do scripts/build-deb $(NO_SUITE) "$$s" "$$v" "$$a" || exit 1; done <<<"$$0"' "$$matrix"
 
 clean:
 	rm -rf dist

@@ -29,6 +29,11 @@ instead, in one run on one machine (bench/run prepares what this needs).
            MALLOC_CONF on the newest jemalloc, Debian's libjemalloc2, and the
            older jemalloc versions, each with the best setting its options
            allow. Every figure is also a ratio against MALLOC_ARENA_MAX=2.
+  metrics  what the JEMALLOC_METRICS lines cost on the Puma workload: the
+           recommended setting on the newest jemalloc with and without
+           lib/libjemalloc-metrics.so (every 20 s, the default, and every
+           1 s), in turns, several rounds: throughput, RSS after boot and
+           the plateau, against the same setting without the lines.
 
 Writes OUT/benchmarks.json (machine, load, versions, every figure, ratios),
 OUT/benchmarks.md (the tables: benchmarks_md, which scripts/docs also runs to
@@ -102,7 +107,7 @@ def best_conf(version):
 
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PARTS = ("install", "alloc", "activate", "memory")
+PARTS = ("install", "alloc", "activate", "memory", "metrics")
 CLEAN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -437,7 +442,8 @@ def stop(proc):
         proc.wait()
 
 
-def run_server(a, argv, env, cwd):
+def run_server(a, argv, env, cwd, keep_stderr=False):
+    """KEEP_STDERR: the result has what the server wrote to stderr."""
     port = free_port()
     argv = [x.replace("PORT", str(port)) for x in argv]
     proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -450,11 +456,14 @@ def run_server(a, argv, env, cwd):
         load_end = s.now()
         time.sleep(a.idle_seconds)
         samples = s.end()
-        return {"on_jemalloc": on_jemalloc, "throughput": float(re.search(r"Requests/sec:\s+([0-9.]+)", wrk).group(1)),
-                "unit": "requests/s", "count": int(re.search(r"(\d+) requests in", wrk).group(1)),
-                "p99_ms": ms(re.search(r"^\s+99%\s+(\S+)", wrk, re.M).group(1)), "load_end_s": load_end, "samples": samples}
+        res = {"on_jemalloc": on_jemalloc, "throughput": float(re.search(r"Requests/sec:\s+([0-9.]+)", wrk).group(1)),
+               "unit": "requests/s", "count": int(re.search(r"(\d+) requests in", wrk).group(1)),
+               "p99_ms": ms(re.search(r"^\s+99%\s+(\S+)", wrk, re.M).group(1)), "load_end_s": load_end, "samples": samples}
     finally:
         stop(proc)
+    if keep_stderr:
+        res["stderr"] = proc.stderr.read()
+    return res
 
 
 def run_jobs(a, argv, env, cwd):
@@ -562,6 +571,56 @@ def memory(a):
     return r
 
 
+def metrics_cost(a):
+    """The JEMALLOC_METRICS lines on the Puma workload (the first of
+    WORKLOADS), with the recommended setting on the newest jemalloc: off
+    (jemalloc alone), on every 20 s (the default) and on every 1 s, one after
+    the other, ROUNDS times, so that the machine's drift falls on all three
+    alike. Medians of throughput, RSS after boot (the first sample) and the
+    plateau; each against off. A run that lasted two intervals with the
+    lines on and wrote none, or one off that wrote one, stops the bench."""
+    wname, runner, argv = WORKLOADS[0]
+    lib = a.libs[a.newest]
+    both = lib + ":" + os.path.join(os.path.dirname(lib), "libjemalloc-metrics.so")
+    configs = [("off", {"LD_PRELOAD": lib}),
+               ("on, every 20 s", {"LD_PRELOAD": both, "JEMALLOC_METRICS": "true"}),
+               ("on, every 1 s", {"LD_PRELOAD": both, "JEMALLOC_METRICS": "true", "JEMALLOC_METRICS_INTERVAL": "1"})]
+    rounds = 1 if a.quick else 3
+    r = {"workload": wname, "malloc_conf": RECOMMENDED, "version": a.newest, "rounds": rounds, "load_before": loadavg(), "configs": {}}
+    say("-----> Metrics lines: %s, jemalloc %s, %s; %d round(s) of off, every 20 s, every 1 s (load %.2f)"
+        % (wname, a.newest, RECOMMENDED_LABEL, rounds, r["load_before"]))
+    runs = {c: [] for c, _ in configs}
+    for _ in range(rounds):
+        for cname, extra in configs:
+            env = {"PATH": CLEAN_PATH, "HOME": a.tmp, "LANG": "C.UTF-8", "BENCH_CYCLE_S": str(a.cycle), "DYNO": "web.1",
+                   "MALLOC_CONF": RECOMMENDED, **extra}
+            res = runner(a, argv, env, os.path.join(HERE, "app"), keep_stderr=True)
+            lines = len(re.findall(r"^source=web\.1 pid=\d+ sample#jemalloc\.allocated=", res.pop("stderr"), re.M))
+            every = int(extra.get("JEMALLOC_METRICS_INTERVAL", "20"))
+            if not res["on_jemalloc"] or ("JEMALLOC_METRICS" not in extra and lines > 0) or (
+                    "JEMALLOC_METRICS" in extra and lines == 0 and a.load_seconds + a.idle_seconds >= 2 * every):
+                sys.exit("bench: metrics / %s: jemalloc %smapped, %d metrics lines" % (cname, "" if res["on_jemalloc"] else "not ", lines))
+            rss_figures(res, a.cycle)
+            runs[cname].append({"throughput": res["throughput"], "boot_kib": res["samples"][0][1], "plateau_kib": res["plateau_kib"],
+                                "peak_kib": res["peak_kib"], "p99_ms": res["p99_ms"], "lines": lines})
+            say("       %-16s %7.1f requests/s, RSS after boot %6.1f MiB, plateau %6.1f MiB, %d lines"
+                % (cname, res["throughput"], res["samples"][0][1] / 1024, res["plateau_kib"] / 1024, lines))
+    for cname, got in runs.items():
+        r["configs"][cname] = {k: statistics.median(x[k] for x in got) for k in ("throughput", "boot_kib", "plateau_kib", "peak_kib", "p99_ms", "lines")}
+        r["configs"][cname]["runs"] = got
+    off = r["configs"]["off"]
+    for cname, c in r["configs"].items():
+        c["throughput_vs_off"] = c["throughput"] / off["throughput"] - 1
+        c["boot_kib_vs_off"] = c["boot_kib"] - off["boot_kib"]
+        c["plateau_kib_vs_off"] = c["plateau_kib"] - off["plateau_kib"]
+    for cname in list(r["configs"])[1:]:
+        c = r["configs"][cname]
+        say("       %s against off (medians): throughput %+.1f%%, RSS after boot %+.0f KiB, plateau %+.0f KiB (targets: under 1%%, under 1 MB)"
+            % (cname, c["throughput_vs_off"] * 100, c["boot_kib_vs_off"], c["plateau_kib_vs_off"]))
+    r["load_after"] = loadavg()
+    return r
+
+
 # --- report -----------------------------------------------------------------------
 
 
@@ -643,6 +702,16 @@ def tables(res):
           "| `true` with jemalloc in `LD_PRELOAD` | %.2f ms | +%.2f ms |" % (ac["true_preloaded"]["median"] * 1e3, ac["preload_extra_s"] * 1e3),
           "| `sh -c :` | %.2f ms | |" % (ac["sh"]["median"] * 1e3),
           "| `sh` sourcing `.profile.d/jemalloc.sh` | %.2f ms | +%.2f ms |" % (ac["sh_with_profile"]["median"] * 1e3, ac["profile_extra_s"] * 1e3)]
+    if "metrics" in res:
+        mt = res["metrics"]
+        L += ["", "**Metrics lines** (`JEMALLOC_METRICS`; %s, jemalloc %s with `%s`; median of %d rounds, load average %.2f/%.2f;"
+              " targets: under 1%% throughput, under 1 MB RSS):" % (mt["workload"], mt["version"], mt["malloc_conf"], mt["rounds"],
+                                                                   mt["load_before"], mt["load_after"]), "",
+              "| lines | throughput | RSS after boot | plateau RSS | lines written |", "|---|---|---|---|---|"]
+        for c, v in mt["configs"].items():
+            L.append("| %s | %.0f requests/s (%+.1f%%) | %.1f MiB (%+.0f KiB) | %.1f MiB (%+.0f KiB) | %d |" % (
+                c, v["throughput"], v["throughput_vs_off"] * 100, v["boot_kib"] / 1024, v["boot_kib_vs_off"],
+                v["plateau_kib"] / 1024, v["plateau_kib_vs_off"], v["lines"]))
     return "\n".join(L) + "\n"
 
 
@@ -697,7 +766,7 @@ def main():
     p.add_argument("--lib", action="append", default=[], metavar="VERSION=DEB", help="a package of another version, for the memory tables")
     p.add_argument("--quick", action="store_true", help="few runs, short loads: checks the bench works, measures nothing")
     p.add_argument("--long", action="store_true", help="20 minutes of load per setting, on the main settings only (about 5 hours)")
-    p.add_argument("--only", metavar="PARTS", help="comma-separated parts (install, alloc, activate, memory): prints their figures, writes nothing")
+    p.add_argument("--only", metavar="PARTS", help="comma-separated parts (install, alloc, activate, memory, metrics): prints their figures, writes nothing")
     a = p.parse_args()
     parts = PARTS if a.only is None else a.only.split(",")
     if not set(parts) <= set(PARTS):
@@ -728,6 +797,8 @@ def main():
     if "memory" in parts:
         res["memory"] = memory(a)
         res["memory"]["versions"] = {v: lib_version(lib) for v, lib in a.libs.items()}
+    if "metrics" in parts:
+        res["metrics"] = metrics_cost(a)
     if a.only is not None:
         shutil.rmtree(a.tmp, ignore_errors=True)
         say("-----> --only %s: figures printed above, nothing written" % a.only)

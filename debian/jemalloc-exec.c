@@ -1,6 +1,8 @@
 /*
  * Usage: jemalloc.sh COMMAND [ARG...]
- * Runs COMMAND with this jemalloc preloaded, whatever JEMALLOC_ENABLED says.
+ * Runs COMMAND with this jemalloc preloaded, whatever JEMALLOC_ENABLED says,
+ * and with lib/libjemalloc-metrics.so too when JEMALLOC_METRICS asks for it
+ * in this dyno's type (docs/metrics.md).
  * Installed as <prefix>/bin/jemalloc.sh by debian/recipe (the name Procfiles
  * use); it was a sh script, and is C so that a Procfile line pays for no
  * shell: hyperfine -N, fastest of 500 runs of `jemalloc.sh /bin/true` with
@@ -39,6 +41,7 @@
 #include <unistd.h>
 
 #define LIB "/lib/libjemalloc.so"
+#define METRICS "/lib/libjemalloc-metrics.so"
 
 /* The path cut at its second-to-last slash (the script's shortest-suffix
  * strip of slash-anything-slash-anything) with LIB added; NULL when out of
@@ -77,6 +80,47 @@ static int listed(const char *list, const char *lib)
 			return 1;
 	}
 	return 0;
+}
+
+/* JEMALLOC_METRICS's rule, which is JEMALLOC_ENABLED's (tests/enabled.test
+ * runs tests/fixtures/enabled/cases against this too): "true"; or a comma
+ * list of process types, one of which is DYNO up to its first dot, exactly. */
+static int wants(const char *value, const char *dyno)
+{
+	if (value == NULL || *value == '\0' || strcmp(value, "false") == 0)
+		return 0;
+	if (strcmp(value, "true") == 0)
+		return 1;
+	size_t type = dyno != NULL ? strcspn(dyno, ".") : 0;
+	for (const char *p = value; type > 0;) {
+		size_t n = strcspn(p, ",");
+		if (n == type && strncmp(p, dyno, type) == 0)
+			return 1;
+		if (p[n] == '\0')
+			break;
+		p += n + 1;
+	}
+	return 0;
+}
+
+/* LIB prepended to LD_PRELOAD unless it is there already; -1 out of memory. */
+static int preload(const char *lib)
+{
+	const char *old = getenv("LD_PRELOAD");
+	if (old == NULL || old[0] == '\0')
+		return setenv("LD_PRELOAD", lib, 1);
+	if (listed(old, lib))
+		return 0;
+	size_t n = strlen(lib), m = strlen(old);
+	char *value = malloc(n + 1 + m + 1);
+	if (value == NULL)
+		return -1;
+	memcpy(value, lib, n);
+	value[n] = ':';
+	memcpy(value + n + 1, old, m + 1);
+	int r = setenv("LD_PRELOAD", value, 1);
+	free(value);
+	return r;
 }
 
 static int die(int code, const char *fmt, const char *arg)
@@ -120,21 +164,21 @@ int main(int argc, char **argv)
 			return die(127, "cannot preload %s: the path has a space or colon", lib);
 	}
 
-	const char *old = getenv("LD_PRELOAD");
-	if (old == NULL || old[0] == '\0') {
-		if (setenv("LD_PRELOAD", lib, 1) != 0)
+	/* The metrics library beside jemalloc (the same directory, so the same
+	 * check of the path); a tree without it (an older package) runs without. */
+	if (wants(getenv("JEMALLOC_METRICS"), getenv("DYNO"))) {
+		size_t dir = strlen(lib) - strlen(LIB);
+		char *metrics = malloc(dir + sizeof METRICS);
+		if (metrics == NULL)
 			return die(127, "%s", strerror(errno));
-	} else if (!listed(old, lib)) {
-		size_t n = strlen(lib), m = strlen(old);
-		char *value = malloc(n + 1 + m + 1);
-		if (value == NULL)
+		memcpy(metrics, lib, dir);
+		memcpy(metrics + dir, METRICS, sizeof METRICS);
+		if (exists(metrics) && preload(metrics) != 0)
 			return die(127, "%s", strerror(errno));
-		memcpy(value, lib, n);
-		value[n] = ':';
-		memcpy(value + n + 1, old, m + 1);
-		if (setenv("LD_PRELOAD", value, 1) != 0)
-			return die(127, "%s", strerror(errno));
+		free(metrics);
 	}
+	if (preload(lib) != 0)
+		return die(127, "%s", strerror(errno));
 
 	execvp(argv[1], argv + 1);
 	/* As sh's exec: 127 for a command that is not there, 126 otherwise. */

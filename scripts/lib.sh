@@ -173,8 +173,28 @@ env_docker_args() {
 	root) args+=(--user 0:0) ;;
 	*) args+=(--user "$RUN_AS") ;;
 	esac
-	args+=(-v "$3:/build/$(basename "$3")" "$(stack_field "$1" build_image)")
+	args+=(-v "$3:/build/$(basename "$3")" "$(env_image "$1" "$2")")
 	printf '%s\n' "${args[@]}"
+}
+
+# standin_name STACK ARCH: the local stand-in for the stack's image on ARCH
+# (scripts/standin makes it where the real image cannot be pulled).
+standin_name() { local i; i=$(stack_field "$1" build_image); echo "heroku-jemalloc/stand-in:${i##*:}-$2"; }
+
+# image_arch IMAGE: the architecture of a local IMAGE; nothing when absent.
+image_arch() { docker image inspect -f '{{.Architecture}}' "$1" 2>/dev/null || true; }
+
+# env_image STACK ARCH: the image docker run uses for ARCH: the stack's own
+# (stacks/ build_image) when it is here for ARCH, else the stand-in when it
+# is, else the stack's own (docker run pulls it).
+env_image() {
+	local real
+	real=$(stack_field "$1" build_image)
+	if [ "$(image_arch "$real")" != "$2" ] && [ "$(image_arch "$(standin_name "$1" "$2")")" = "$2" ]; then
+		standin_name "$1" "$2"
+	else
+		echo "$real"
+	fi
 }
 
 # env_user STACK ARG...: the user docker run ARG... runs as: its --user, else

@@ -49,6 +49,8 @@ static char *parent_argv0(void)
 int preload_main(void)
 {
 	struct sb dir = SB_INIT, lib = SB_INIT, type = SB_INIT, why = SB_INIT, next = SB_INIT, line = SB_INIT;
+	struct sb metrics = SB_INIT, with = SB_INIT;
+	const char *current = getenv("LD_PRELOAD");
 	char *argv0 = parent_argv0();
 	int rc = 0;
 
@@ -67,7 +69,16 @@ int preload_main(void)
 		fprintf(stderr, "jemalloc: cannot preload %s: the path has a colon or space\n", sb_str(&lib));
 		goto out;
 	}
-	int r = preload_value(sb_str(&lib), getenv("LD_PRELOAD"), &next);
+	/* JEMALLOC_METRICS (docs/metrics.md): the library beside jemalloc's,
+	 * preloaded with it, by the same rule; a tree without it runs without. */
+	int m = 0;
+	if (profile_wants_setting("JEMALLOC_METRICS", getenv("JEMALLOC_METRICS"), type.len ? sb_str(&type) : NULL, &why) &&
+	    sb_setf(&metrics, "%s/lib/libjemalloc-metrics.so", sb_str(&dir)) == 0 && access(sb_str(&metrics), R_OK) == 0 &&
+	    (m = preload_value(sb_str(&metrics), current, &with)) > 0)
+		current = sb_str(&with);
+	int r = m < 0 ? -1 : preload_value(sb_str(&lib), current, &next);
+	if (r == 0 && m > 0)
+		r = sb_setf(&next, "%s", current) < 0 ? -1 : 1;
 	if (r == 0)
 		goto out;
 	if (r < 0 || sb_adds(&line, "LD_PRELOAD = ") < 0 || toml_quote(sb_str(&next), &line) < 0 || sb_adds(&line, "\n") < 0) {
@@ -86,5 +97,7 @@ out:
 	sb_release(&why);
 	sb_release(&next);
 	sb_release(&line);
+	sb_release(&metrics);
+	sb_release(&with);
 	return rc;
 }

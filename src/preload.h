@@ -24,7 +24,8 @@ void preload_process_type(const char *parent_argv0, const char *dyno, struct sb 
 
 /* exec.d/jemalloc-preload: writes LD_PRELOAD = "..." to fd 3 (stdout when
  * fd 3 is not open) when JEMALLOC_ENABLED asks for jemalloc in this process
- * type, nothing otherwise. Never fails a launch over jemalloc: a missing
+ * type (with lib/libjemalloc-metrics.so too when JEMALLOC_METRICS asks for
+ * it), nothing otherwise. Never fails a launch over jemalloc: a missing
  * library is a warning on stderr. Exits 1 only when fd 3 cannot be written. */
 int preload_main(void);
 

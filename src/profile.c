@@ -13,44 +13,56 @@ const char profile_script[] =
 	"# Written by heroku-buildpack-jemalloc. Read at every dyno start:\n"
 	"# JEMALLOC_ENABLED=true preloads jemalloc into every process; a comma list\n"
 	"# of process types (web,worker) preloads it in those dynos only.\n"
+	"# JEMALLOC_METRICS, by the same rule, adds jemalloc's figures to the log.\n"
 	"export PATH=\"$HOME/.jemalloc/bin:$PATH\"\n"
 	"jemalloc_want() {\n"
-	"\tcase \"${JEMALLOC_ENABLED:-}\" in\n"
+	"\tcase \"$1\" in\n"
 	"\ttrue) return 0 ;;\n"
 	"\t\"\" | false) return 1 ;;\n"
 	"\tesac\n"
 	"\t(\n"
 	"\t\tset -f\n"
 	"\t\tIFS=,\n"
-	"\t\tfor t in $JEMALLOC_ENABLED; do\n"
+	"\t\tfor t in $1; do\n"
 	"\t\t\t[ -n \"$t\" ] && [ -n \"${DYNO:-}\" ] && [ \"$t\" = \"${DYNO%%.*}\" ] && exit 0\n"
 	"\t\tdone\n"
 	"\t\texit 1\n"
 	"\t)\n"
 	"}\n"
-	"if jemalloc_want && [ -e \"$HOME/.jemalloc/lib/libjemalloc.so\" ]; then\n"
+	"jemalloc_preload() {\n"
 	"\tcase \":${LD_PRELOAD:-}:\" in\n"
-	"\t*[:\\ ]\"$HOME/.jemalloc/lib/libjemalloc.so\"[:\\ ]*) ;;\n"
-	"\t::) export LD_PRELOAD=\"$HOME/.jemalloc/lib/libjemalloc.so\" ;;\n"
-	"\t*) export LD_PRELOAD=\"$HOME/.jemalloc/lib/libjemalloc.so:$LD_PRELOAD\" ;;\n"
+	"\t*[:\\ ]\"$1\"[:\\ ]*) ;;\n"
+	"\t::) export LD_PRELOAD=\"$1\" ;;\n"
+	"\t*) export LD_PRELOAD=\"$1:$LD_PRELOAD\" ;;\n"
 	"\tesac\n"
+	"}\n"
+	"if jemalloc_want \"${JEMALLOC_ENABLED:-}\" && [ -e \"$HOME/.jemalloc/lib/libjemalloc.so\" ]; then\n"
+	"\tif jemalloc_want \"${JEMALLOC_METRICS:-}\" && [ -e \"$HOME/.jemalloc/lib/libjemalloc-metrics.so\" ]; then\n"
+	"\t\tjemalloc_preload \"$HOME/.jemalloc/lib/libjemalloc-metrics.so\"\n"
+	"\tfi\n"
+	"\tjemalloc_preload \"$HOME/.jemalloc/lib/libjemalloc.so\"\n"
 	"fi\n"
-	"unset -f jemalloc_want\n";
+	"unset -f jemalloc_want jemalloc_preload\n";
 
 int profile_wants(const char *enabled, const char *dyno, struct sb *why)
+{
+	return profile_wants_setting("JEMALLOC_ENABLED", enabled, dyno, why);
+}
+
+int profile_wants_setting(const char *name, const char *enabled, const char *dyno, struct sb *why)
 {
 	struct sb type = SB_INIT;
 	int on = 0;
 	if (!enabled || !*enabled || strcmp(enabled, "false") == 0) {
-		sb_setf(why, "JEMALLOC_ENABLED is %s", enabled && *enabled ? "false" : "not set");
+		sb_setf(why, "%s is %s", name, enabled && *enabled ? "false" : "not set");
 		return 0;
 	}
 	if (strcmp(enabled, "true") == 0) {
-		sb_setf(why, "JEMALLOC_ENABLED=true");
+		sb_setf(why, "%s=true", name);
 		return 1;
 	}
 	if (!dyno || !*dyno) {
-		sb_setf(why, "JEMALLOC_ENABLED lists process types and DYNO is not set");
+		sb_setf(why, "%s lists process types and DYNO is not set", name);
 		return 0;
 	}
 	sb_add(&type, dyno, strcspn(dyno, "."));
@@ -62,7 +74,7 @@ int profile_wants(const char *enabled, const char *dyno, struct sb *why)
 			break;
 		p += n + 1;
 	}
-	sb_setf(why, "JEMALLOC_ENABLED %s this dyno's type, %s", on ? "lists" : "does not list", sb_str(&type));
+	sb_setf(why, "%s %s this dyno's type, %s", name, on ? "lists" : "does not list", sb_str(&type));
 	sb_release(&type);
 	return on;
 }

@@ -15,6 +15,10 @@ extern const char profile_script[];
  * applies. Writes the reason into WHY. */
 int profile_wants(const char *enabled, const char *dyno, struct sb *why);
 
+/* The same rule for another setting NAME of the same grammar
+ * (JEMALLOC_METRICS), its reason in WHY under that name. */
+int profile_wants_setting(const char *name, const char *value, const char *dyno, struct sb *why);
+
 /* Writes BUILD_DIR/.profile.d/jemalloc.sh and BP_DIR/export. */
 int profile_write(const char *build_dir, const char *bp_dir);
 

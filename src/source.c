@@ -137,12 +137,12 @@ out:
 }
 
 /* source-<stack>-<arch>-<version>-<tarball>-<recipe>: what the tree is made
- * of. The recipe is debian/recipe and the debian/jemalloc-exec.c it builds. */
+ * of. The recipe is debian/recipe and the C files it builds. */
 static int tree_key(const char *bp_dir, const char *stack, const char *arch, const struct release *rel, struct sb *key)
 {
 	char hex[65];
 	if (source_recipe_hash(bp_dir, hex) < 0) {
-		log_error("Cannot read the buildpack's debian/recipe and debian/jemalloc-exec.c: %s.", strerror(errno));
+		log_error("Cannot read the buildpack's debian/recipe and the C files it builds: %s.", strerror(errno));
 		return -1;
 	}
 	return sb_setf(key, "source-%s-%s-%s-%.12s-%.12s", stack, arch, rel->version, rel->sha256, hex);
@@ -150,7 +150,7 @@ static int tree_key(const char *bp_dir, const char *stack, const char *arch, con
 
 int source_recipe_hash(const char *bp_dir, char hex[65])
 {
-	const char *files[] = {"debian/recipe", "debian/jemalloc-exec.c", NULL};
+	const char *files[] = {"debian/recipe", "debian/jemalloc-exec.c", "debian/jemalloc-metrics.c", NULL};
 	struct sb path = SB_INIT, all = SB_INIT;
 	char one[65];
 	int r = 0;

@@ -22,7 +22,7 @@ int source_tree(const char *bp_dir, const char *cache_dir, const char *stack, co
 		const struct release *rel, const char *base_url, struct sb *tree);
 
 /* The hash of what a source build is made with beside the tarball:
- * BP_DIR/debian/recipe and debian/jemalloc-exec.c. */
+ * BP_DIR/debian/recipe and the C files it builds. */
 int source_recipe_hash(const char *bp_dir, char hex[65]);
 
 #endif

@@ -125,6 +125,46 @@ static void report(const char *pid)
 	sb_release(&p);
 }
 
+/* JEMALLOC_METRICS_INTERVAL as lib/libjemalloc-metrics.so reads it
+ * (debian/jemalloc-metrics.c; tests/fixtures/metrics/intervals runs against
+ * both): whole seconds, 1 to 3600, ASCII digits, no leading zero. 0 for
+ * anything else, which the library takes as its default, 20. */
+static unsigned metrics_interval(const char *v)
+{
+	unsigned n = 0;
+	if (!v || *v < '1' || *v > '9')
+		return 0;
+	for (; *v; v++)
+		if (*v < '0' || *v > '9' || (n = n * 10 + (unsigned)(*v - '0')) > 3600)
+			return 0;
+	return n;
+}
+
+/* Whether this shell's processes write JEMALLOC_METRICS lines, and why. */
+static void metrics_report(int jemalloc, const char *dir)
+{
+	struct sb why = SB_INIT, lib = SB_INIT, a = SB_INIT, b = SB_INIT;
+	const char *v = getenv("JEMALLOC_METRICS_INTERVAL");
+	unsigned every = metrics_interval(v);
+	int on = profile_wants_setting("JEMALLOC_METRICS", getenv("JEMALLOC_METRICS"), getenv("DYNO"), &why);
+	sb_setf(&lib, "%s/lib/libjemalloc-metrics.so", dir);
+	shown(sb_str(&why), &a);
+	if (!on)
+		printf("metrics lines: off (%s)\n", sb_str(&a));
+	else if (!jemalloc)
+		printf("metrics lines: off (%s, but this shell does not preload jemalloc)\n", sb_str(&a));
+	else if (access(sb_str(&lib), R_OK) < 0)
+		printf("metrics lines: off (%s, but %s is missing: rebuild to get it)\n", sb_str(&a), shown(sb_str(&lib), &b));
+	else
+		printf("metrics lines: on, every %u s (%s)\n", every ? every : 20, sb_str(&a));
+	if (v && !every)
+		printf("JEMALLOC_METRICS_INTERVAL: '%s' is not a whole number of seconds from 1 to 3600: the default, 20 s\n", shown(v, &b));
+	sb_release(&why);
+	sb_release(&lib);
+	sb_release(&a);
+	sb_release(&b);
+}
+
 int status_main(int argc, char **argv)
 {
 	const char *home = getenv("HOME"), *preload = getenv("LD_PRELOAD");
@@ -145,6 +185,7 @@ int status_main(int argc, char **argv)
 	}
 	free(version);
 	printf("this shell: %s (%s)\n", wants ? "preloads jemalloc" : "does not preload jemalloc", shown(sb_str(&why), &a));
+	metrics_report(wants, sb_str(&dir));
 	printf("LD_PRELOAD: %s\n", preload && *preload ? shown(preload, &b) : "(empty)");
 	/* The settings in force, so that a dyno tells which MALLOC_CONF it runs
 	 * with (README: Choosing MALLOC_CONF). */
