@@ -6,10 +6,17 @@
 #   make debs STACK=all VERSION=5.3.1 ARCH=all
 # STACK, VERSION and ARCH each take a name or "all"; VERSION also "newest",
 # ARCH also "host". A bad value stops before any work, listing what exists.
+#   make debs SUITE=0    the same without jemalloc's own test suite (each
+#                        build runs it by default; the gates record which)
 
 STACK ?= heroku-24
 VERSION ?= newest
 ARCH ?= host
+SUITE ?= 1
+ifeq (,$(filter 0 1,$(SUITE)))
+$(error SUITE is 0 or 1, not '$(SUITE)')
+endif
+NO_SUITE := $(if $(filter 0,$(SUITE)),--no-suite)
 # Build roots, sources and the local signing key live here, outside the tree.
 JEMALLOC_CACHE ?= /var/cache/heroku-jemalloc
 export JEMALLOC_CACHE
@@ -29,7 +36,7 @@ deps:
 # The matrix is expanded (and checked) first; then one build per line.
 debs:
 	@matrix=$$(scripts/matrix '$(STACK)' '$(VERSION)' '$(ARCH)'); scripts/deps build; \
-	while read -r s v a; do scripts/build-deb "$$s" "$$v" "$$a"; done <<<"$$matrix"
+	while read -r s v a; do scripts/build-deb $(NO_SUITE) "$$s" "$$v" "$$a"; done <<<"$$matrix"
 
 # dist/debs -> dist/apt: signed, one suite per stack. The key comes from
 # JEMALLOC_SIGNING_KEY (file) or JEMALLOC_SIGNING_KEY_DATA; else a local key.
@@ -116,7 +123,7 @@ console:
 
 docker-test:
 	@matrix=$$(scripts/matrix '$(STACK)' '$(VERSION)' all); scripts/deps build; \
-	scripts/docker-engine run --binfmt bash -c 'while read -r s v a; do scripts/build-deb "$$s" "$$v" "$$a" || exit 1; done <<<"$$0"' "$$matrix"
+	scripts/docker-engine run --binfmt bash -c 'while read -r s v a; do scripts/build-deb $(NO_SUITE) "$$s" "$$v" "$$a" || exit 1; done <<<"$$0"' "$$matrix"
 
 clean:
 	rm -rf dist
