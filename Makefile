@@ -6,10 +6,17 @@
 #   make debs STACK=all VERSION=5.3.1 ARCH=all
 # STACK, VERSION and ARCH each take a name or "all"; VERSION also "newest",
 # ARCH also "host". A bad value stops before any work, listing what exists.
+#   make debs SUITE=0    the same without jemalloc's own test suite (each
+#                        build runs it by default; the gates record which)
 
 STACK ?= heroku-24
 VERSION ?= newest
 ARCH ?= host
+SUITE ?= 1
+ifeq (,$(filter 0 1,$(SUITE)))
+$(error SUITE is 0 or 1, not '$(SUITE)')
+endif
+NO_SUITE := $(if $(filter 0,$(SUITE)),--no-suite)
 # Build roots, sources and the local signing key live here, outside the tree.
 JEMALLOC_CACHE ?= /var/cache/heroku-jemalloc
 export JEMALLOC_CACHE
@@ -34,7 +41,7 @@ each_package = matrix=$$(scripts/matrix '$(STACK)' '$(VERSION)' '$(2)'); $(call 
 
 debs:
 	@scripts/matrix '$(STACK)' '$(VERSION)' '$(ARCH)' >/dev/null; scripts/deps build
-	@$(call each_package,scripts/build-deb,$(ARCH))
+	@$(call each_package,scripts/build-deb $(NO_SUITE),$(ARCH))
 
 # dist/debs -> dist/apt: signed, one suite per stack. The key comes from
 # JEMALLOC_SIGNING_KEY (file) or JEMALLOC_SIGNING_KEY_DATA; else a local key.
@@ -128,7 +135,7 @@ console:
 
 docker-test:
 	@matrix=$$(scripts/matrix '$(STACK)' '$(VERSION)' all); scripts/deps build; \
-	scripts/docker-engine run --binfmt bash -c '$(call each_line,scripts/build-deb) <<<"$$0"' "$$matrix"
+	scripts/docker-engine run --binfmt bash -c '$(call each_line,scripts/build-deb $(NO_SUITE)) <<<"$$0"' "$$matrix"
 
 clean:
 	rm -rf dist

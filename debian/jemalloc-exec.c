@@ -12,13 +12,13 @@
  * Finds the library next to itself (../lib), so it works wherever the package
  * was unpacked, and prepends it to LD_PRELOAD instead of replacing it.
  *
- * <prefix>/bin/jemalloc.sh -> <prefix>/lib/libjemalloc.so, from the path it
- * was executed by (AT_EXECFN, what a script sees as $0: the path the shell
- * found on PATH), so a linked directory on the way stays as called, which is
- * what .profile.d writes when $HOME is such a link. A link, a relative path,
- * a path with . or .. in it, or one whose ../lib is not there take the
- * canonical path of the program instead (/proc/self/exe, what readlink -f
- * gives). No child process either way.
+ * <prefix>/bin/jemalloc.sh -> <prefix>/lib/libjemalloc.so, beside its own
+ * real path (/proc/self/exe, what readlink -f gives): a link to the program
+ * or to its bin/ directory never makes it preload a ../lib beside the link.
+ * The path it was executed by (AT_EXECFN, what a script sees as $0: the
+ * path the shell found on PATH) is the one written into LD_PRELOAD when its
+ * ../lib/libjemalloc.so is that same file, so a linked $HOME stays as
+ * called, which is what .profile.d writes. No child process either way.
  *
  * The LD_PRELOAD rule is the one .profile.d/jemalloc.sh and the CNB exec.d
  * switch follow (tests/fixtures/preload/cases runs one table against all
@@ -138,23 +138,26 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	char *lib = NULL;
+	char self[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (len < 0)
+		return die(127, "cannot find its own path: /proc/self/exe: %s", strerror(errno));
+	self[len] = '\0';
+	char *lib = lib_for(self);
+	if (lib == NULL)
+		return die(127, "%s", strerror(errno));
+	/* As called, when that names the very same library. */
 	const char *called = (const char *)getauxval(AT_EXECFN);
-	struct stat st;
+	struct stat real, seen;
 	if (called != NULL && called[0] == '/' && strstr(called, "/./") == NULL && strstr(called, "/../") == NULL &&
-	    strstr(called, "//") == NULL && (lstat(called, &st) != 0 || !S_ISLNK(st.st_mode))) {
-		if ((lib = lib_for(called)) == NULL)
-			return die(127, "%s", strerror(errno));
-	}
-	if (lib == NULL || !exists(lib)) {
-		char self[PATH_MAX];
-		ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
-		if (len < 0)
-			return die(127, "cannot find its own path: /proc/self/exe: %s", strerror(errno));
-		self[len] = '\0';
-		free(lib);
-		if ((lib = lib_for(self)) == NULL)
-			return die(127, "%s", strerror(errno));
+	    strstr(called, "//") == NULL && stat(lib, &real) == 0) {
+		char *as = lib_for(called);
+		if (as != NULL && stat(as, &seen) == 0 && seen.st_dev == real.st_dev && seen.st_ino == real.st_ino) {
+			free(lib);
+			lib = as;
+		} else {
+			free(as);
+		}
 	}
 	if (!exists(lib))
 		return die(127, "%s is missing", lib);

@@ -254,6 +254,12 @@ env_run() {
 	if docker_engine; then
 		docker "${dargs[@]}" "${clean[@]}" "$@"
 	else
-		chroot --userspec="$(env_user "$stack" "${dargs[@]}")" "$(root_dir "$stack")" "${clean[@]}" "$@"
+		# /proc in the root, as a container and a Heroku build have it: in a
+		# mount namespace of the command's own, so the mount goes when the
+		# command ends or is killed and nothing outside sees it. (jemalloc's
+		# heap profiler reads /proc/PID/maps: without it 3.x's prof.dump
+		# fails, and so does its unit test prof_accum.)
+		unshare --mount --propagation private --mount-proc="$(root_dir "$stack")/proc" \
+			chroot --userspec="$(env_user "$stack" "${dargs[@]}")" "$(root_dir "$stack")" "${clean[@]}" "$@"
 	fi
 }

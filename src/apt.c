@@ -15,11 +15,37 @@
  * deadline covers what apt does not. */
 #define APT_TIMEOUT 240
 
+void apt_split_url(const char *url, struct sb *plain, struct sb *auth)
+{
+	const char *host = strstr(url, "://"), *end, *at = NULL;
+	sb_reset(auth);
+	if (!host) {
+		sb_setf(plain, "%s", url);
+		return;
+	}
+	host += 3;
+	end = host + strcspn(host, "/");
+	for (const char *p = host; p < end; p++)
+		if (*p == '@')
+			at = p; /* the last one: url_display's rule */
+	if (!at) {
+		sb_setf(plain, "%s", url);
+		return;
+	}
+	size_t user = strcspn(host, ":@");
+	const char *pass = host[user] == ':' && host + user < at ? host + user + 1 : at;
+	/* apt_auth.conf(5): a machine with its scheme (without one, an entry
+	 * is only for https), the URL's path, then login and password. */
+	sb_setf(plain, "%.*s%s", (int)(host - url), url, at + 1);
+	sb_setf(auth, "machine %.*s%s\nlogin %.*s\npassword %.*s\n", (int)(host - url), url, at + 1, (int)user, host,
+		(int)(at - pass), pass);
+}
+
 int apt_init(struct apt *a, const char *cache_dir, const char *stack, const char *arch, const char *url,
 	     const char *keyring)
 {
-	struct sb p = SB_INIT;
-	const char *subs[] = {"cache/archives/partial", "state/lists/partial", "parts", NULL};
+	struct sb p = SB_INIT, plain = SB_INIT, auth = SB_INIT;
+	const char *subs[] = {"cache/archives/partial", "state/lists/partial", "parts", "auth.conf.d", NULL};
 	int r = -1;
 	a->arch = arch;
 	sb_setf(&a->dir, "%s/jemalloc/apt/%s-%s", cache_dir, stack, arch);
@@ -32,10 +58,18 @@ int apt_init(struct apt *a, const char *cache_dir, const char *stack, const char
 	sb_setf(&p, "%s/status", sb_str(&a->dir));
 	if (fsx_write_atomic(sb_str(&p), "", 0, 0644) < 0)
 		goto out;
-	sb_setf(&p, "deb [signed-by=%s arch=%s] %s %s main\n", keyring, arch, url, stack);
+	/* A user and password in the URL go to apt's own auth.conf, 0600,
+	 * never into the sources list (0644, like the rest of the cache). */
+	sb_setf(&p, "%s/auth.conf", sb_str(&a->dir));
+	apt_split_url(url, &plain, &auth);
+	if (fsx_write_atomic(sb_str(&p), sb_str(&auth), auth.len, 0600) < 0)
+		goto out;
+	sb_setf(&p, "deb [signed-by=%s arch=%s] %s %s main\n", keyring, arch, sb_str(&plain), stack);
 	r = fsx_write_atomic(sb_str(&a->sources), sb_str(&p), p.len, 0644);
 out:
 	sb_release(&p);
+	sb_release(&plain);
+	sb_release(&auth);
 	return r;
 }
 
@@ -48,7 +82,7 @@ void apt_release(struct apt *a)
 /* Runs PROG (apt-get or apt-cache) with our options, then ARGS. */
 static int apt_run(const struct apt *a, const char *prog, const char *const *args, const char *cwd, char **out)
 {
-	struct sb o[7] = {SB_INIT, SB_INIT, SB_INIT, SB_INIT, SB_INIT, SB_INIT, SB_INIT};
+	struct sb o[9] = {SB_INIT, SB_INIT, SB_INIT, SB_INIT, SB_INIT, SB_INIT, SB_INIT, SB_INIT, SB_INIT};
 	const char *argv[48];
 	int n = 0, rc = -1;
 	const char *d = sb_str(&a->dir);
@@ -61,7 +95,9 @@ static int apt_run(const struct apt *a, const char *prog, const char *const *arg
 	sb_setf(&o[4], "Dir::Etc::SourceParts=%s/parts", d);
 	sb_setf(&o[5], "APT::Architecture=%s", a->arch);
 	sb_setf(&o[6], "Debug::NoLocking=true");
-	for (int i = 0; i < 7; i++) {
+	sb_setf(&o[7], "Dir::Etc::netrc=%s/auth.conf", d);
+	sb_setf(&o[8], "Dir::Etc::netrcparts=%s/auth.conf.d", d);
+	for (int i = 0; i < 9; i++) {
 		argv[n++] = "-o";
 		argv[n++] = sb_str(&o[i]);
 	}
@@ -84,7 +120,7 @@ static int apt_run(const struct apt *a, const char *prog, const char *const *arg
 	struct run_opts ro = {.argv = (char *const *)argv, .envp = run_env(), .cwd = cwd, .out = out,
 			      .merge_stderr = 1, .timeout_s = APT_TIMEOUT};
 	rc = run(&ro);
-	for (int i = 0; i < 7; i++)
+	for (int i = 0; i < 9; i++)
 		sb_release(&o[i]);
 	return rc;
 }

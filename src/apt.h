@@ -14,10 +14,16 @@ struct apt {
 };
 
 /* Prepares the directories and writes the one-line sources list
- * "deb [signed-by=KEYRING arch=ARCH] URL SUITE main". */
+ * "deb [signed-by=KEYRING arch=ARCH] URL SUITE main", with URL's user and
+ * password, if any, in DIR/auth.conf (mode 0600) instead. */
 int apt_init(struct apt *a, const char *cache_dir, const char *stack, const char *arch, const char *url,
 	     const char *keyring);
 void apt_release(struct apt *a);
+
+/* URL without its user and password into PLAIN; those, when URL has them
+ * ("scheme://user:password@host/path"), as the apt_auth.conf(5) entry for
+ * PLAIN into AUTH (empty otherwise). */
+void apt_split_url(const char *url, struct sb *plain, struct sb *auth);
 
 /* apt-get update; on failure *OUT holds apt's words (caller frees). */
 int apt_update(const struct apt *a, char **out);

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define KEEP_BUILDS 2
@@ -67,8 +69,10 @@ static void purge_dir(const char *top, const char *dir, int depth, const struct 
 }
 
 /* What no build reads: gaffneyc/heroku-buildpack-jemalloc's builds in
- * jemalloc/<stack>/, and the work directories of source builds that were
- * killed (work-<pid>; ours, still in use, is gone by now). */
+ * jemalloc/<stack>/, and what killed builds left: the work directories of
+ * source builds (work-<pid>; ours, still in use, is gone by now) and
+ * bin/program's (program.tmp-<pid>, program.gone-<pid>). No other build
+ * runs meanwhile (cache_lock). */
 static void forget_leftovers(const char *top, int *n)
 {
 	int fd = open(top, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -81,7 +85,8 @@ static void forget_leftovers(const char *top, int *n)
 	}
 	while ((e = readdir(d)))
 		if ((strncmp(e->d_name, "heroku-", 7) == 0 || strncmp(e->d_name, "cedar-", 6) == 0 ||
-		     strncmp(e->d_name, "work-", 5) == 0) &&
+		     strncmp(e->d_name, "work-", 5) == 0 || strncmp(e->d_name, "program.tmp-", 12) == 0 ||
+		     strncmp(e->d_name, "program.gone-", 13) == 0) &&
 		    fsx_rm_rf_at(fd, e->d_name) == 0)
 			(*n)++;
 	closedir(d);
@@ -122,4 +127,56 @@ out:
 	sb_release(&top);
 	sb_release(&list);
 	sb_release(&keep);
+}
+
+/* JEMALLOC_LOCK_TIMEOUT (seconds, 1 to 3600: the build's environment, never
+ * the app's config), else CACHE_LOCK_WAIT. */
+static unsigned lock_wait(void)
+{
+	const char *v = getenv("JEMALLOC_LOCK_TIMEOUT");
+	if (v && *v && strlen(v) <= 4 && strspn(v, "0123456789") == strlen(v) && atoi(v) >= 1 && atoi(v) <= 3600)
+		return (unsigned)atoi(v);
+	return CACHE_LOCK_WAIT;
+}
+
+int cache_lock(const char *cache_dir)
+{
+	struct sb dir = SB_INIT;
+	struct stat a, b;
+	int fd = -1, r = -1;
+	sb_setf(&dir, "%s/jemalloc", cache_dir);
+	if (fsx_mkdirs(sb_str(&dir), 0755) < 0 ||
+	    (fd = open(sb_str(&dir), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		log_error("Cannot open the build cache %s: %s.", sb_str(&dir), strerror(errno));
+		goto out;
+	}
+	/* bin/program took the lock on fd 9, open on this directory: the same
+	 * lock, held through the exec (and no child's to keep). */
+	if (fstat(fd, &a) == 0 && fstat(CACHE_LOCK_FD, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+		close(fd);
+		fd = CACHE_LOCK_FD;
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+		r = 0;
+		goto out;
+	}
+	unsigned wait = lock_wait();
+	log_step("Waiting for another build that uses this build cache (at most %u s)", wait);
+	for (unsigned t = 0; t < wait && r < 0; t++) {
+		sleep(1);
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			r = 0;
+	}
+	if (r < 0) {
+		log_error("Another build has held the build cache %s for %u s: this build stops, nothing changed.",
+			  sb_str(&dir), wait);
+		log_error("Build again once it is done; builds that share a cache take turns.");
+	}
+out:
+	/* The lock lasts as long as this process: FD stays open. */
+	if (r < 0 && fd >= 0)
+		close(fd);
+	sb_release(&dir);
+	return r;
 }

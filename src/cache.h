@@ -14,4 +14,16 @@
  * A failure to purge is a warning, never a failed build. */
 void cache_keep(const char *cache_dir, const char *entries);
 
+/* Builds that share a cache (CI runners, self-hosted builders) take turns:
+ * one flock on CACHE_DIR/jemalloc for the whole build: taken by
+ * bin/program on fd CACHE_LOCK_FD before it builds the cached program, and
+ * held through the exec to the program's exit; taken by the program
+ * itself when bin/program had no need to. A build that finds it held says so and waits, at
+ * most CACHE_LOCK_WAIT seconds (JEMALLOC_LOCK_TIMEOUT in the build's
+ * environment says otherwise), then fails. 0 with the lock held, or -1
+ * after saying why. */
+#define CACHE_LOCK_FD 9
+#define CACHE_LOCK_WAIT 600
+int cache_lock(const char *cache_dir);
+
 #endif

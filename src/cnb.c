@@ -1,5 +1,6 @@
 #include "cnb.h"
 
+#include "cache.h"
 #include "fsx.h"
 #include "install.h"
 #include "log.h"
@@ -20,7 +21,7 @@
  * what the build puts there whole (a longer value read back is no match). */
 struct layer_meta {
 	char stack[STACK_ID_MAX + 1], arch[TARGET_ARCH_MAX + 1], version[STAGE_VERSION_SIZE];
-	char program[PROGKEY_SIZE], origin[PROGKEY_SIZE];
+	char program[PROGKEY_SIZE], origin[65];
 };
 
 static const char *env_or(const char *name, const char *fallback)
@@ -124,7 +125,8 @@ static int layer_fill(const char *layer, const char *jdir)
 }
 
 /* The layer a rebuild may keep: same target, program and exact version, and
- * it still loads. */
+ * it still loads, under the MALLOC_CONF of this build (an option the
+ * version refuses is a warning, as in any build). */
 static int layer_reusable(const char *layers, const char *layer, const struct layer_meta *now,
 			  const struct settings *s, char *got, size_t size)
 {
@@ -135,7 +137,7 @@ static int layer_reusable(const char *layers, const char *layer, const struct la
 		   strcmp(was.arch, now->arch) == 0 && strcmp(was.program, now->program) == 0 &&
 		   strcmp(was.program, "unknown") != 0 && strcmp(was.origin, now->origin) == 0 && *now->origin &&
 		   *s->version && strcmp(was.version, s->version) == 0 && fsx_is_real_dir(sb_str(&jl)) == 1;
-	int r = !same ? 0 : stage_verify(sb_str(&jl), s->version, NULL, got, size, 1) == 0 ? 1 : -1;
+	int r = !same ? 0 : stage_verify(sb_str(&jl), s->version, s->malloc_conf, got, size, 1) >= 0 ? 1 : -1;
 	sb_release(&jl);
 	return r;
 }
@@ -231,7 +233,7 @@ int cnb_build_main(const char *bp_dir, const char *self)
 	char got[STAGE_VERSION_SIZE];
 	int r = EXIT_FAIL;
 
-	if (dirs_open(&d) < 0 || target_stack(bp_dir, &stack) < 0)
+	if (dirs_open(&d) < 0 || target_stack(bp_dir, &stack) < 0 || cache_lock(sb_str(&d.cache)) < 0)
 		goto out;
 	const char *layers = d.layers;
 	if (settings_read(sb_str(&d.env_dir), bp_dir, &s) < 0 ||
@@ -247,7 +249,7 @@ int cnb_build_main(const char *bp_dir, const char *self)
 	}
 	/* The restored jemalloc.toml has no [types]: the layer is dropped unless
 	 * this build says what it is, which it does last. */
-	int reuse = layer_reusable(layers, sb_str(&d.layer), &now, &s, got, sizeof got);
+	int how = INSTALL_LOADED, reuse = layer_reusable(layers, sb_str(&d.layer), &now, &s, got, sizeof got);
 	if (reuse == 1) {
 		log_detail("Reusing the jemalloc layer: %s for %s (%s), unchanged", got, t.stack, t.arch);
 	} else {
@@ -255,7 +257,7 @@ int cnb_build_main(const char *bp_dir, const char *self)
 			log_detail("The cached jemalloc layer does not load: installing it again");
 		struct install in = {.bp_dir = bp_dir, .cache_dir = sb_str(&d.cache), .self = self, .s = &s, .t = &t,
 				     .stage_dir = sb_str(&d.stage), .entries = &entries};
-		if (install_stage(&in, &jdir, got, sizeof got) < 0 || layer_fill(sb_str(&d.layer), sb_str(&jdir)) < 0) {
+		if ((how = install_stage(&in, &jdir, got, sizeof got)) < 0 || layer_fill(sb_str(&d.layer), sb_str(&jdir)) < 0) {
 			fsx_rm_rf(sb_str(&d.stage));
 			log_error("The jemalloc layer was not made.");
 			goto out;
@@ -266,8 +268,7 @@ int cnb_build_main(const char *bp_dir, const char *self)
 	memcpy(now.version, got, sizeof now.version);
 	if (layer_finish(layers, sb_str(&d.layer), &s, &now) < 0)
 		goto out;
-	log_detail("jemalloc %s loads; it is in the jemalloc layer%s", got,
-		   s.build_preload ? ", preloaded in later buildpacks" : "");
+	install_said(how, got, s.build_preload ? "in the jemalloc layer, preloaded in later buildpacks" : "in the jemalloc layer");
 	log_detail("Turn it on with JEMALLOC_ENABLED=true (or a list of process types) at launch");
 	r = EXIT_OK;
 out:

@@ -2,6 +2,7 @@
  * jemalloc in .jemalloc, its .profile.d script, and a proof that it loads. */
 #include "compile.h"
 
+#include "cache.h"
 #include "fsx.h"
 #include "install.h"
 #include "log.h"
@@ -79,7 +80,8 @@ int compile_main(const char *build_dir, const char *cache_dir, const char *env_d
 	char got[STAGE_VERSION_SIZE];
 	int aptfile = 0, r = EXIT_FAIL;
 
-	if (!dir_ok("BUILD_DIR", build_dir, NULL) || !dir_ok("CACHE_DIR", cache_dir, "jemalloc"))
+	if (!dir_ok("BUILD_DIR", build_dir, NULL) || !dir_ok("CACHE_DIR", cache_dir, "jemalloc") ||
+	    cache_lock(cache_dir) < 0)
 		return EXIT_FAIL;
 	if (settings_read(env_dir, bp_dir, &s) < 0)
 		return EXIT_FAIL;
@@ -94,7 +96,8 @@ int compile_main(const char *build_dir, const char *cache_dir, const char *env_d
 		goto out;
 	struct install in = {.bp_dir = bp_dir, .cache_dir = cache_dir, .self = self, .s = &s, .t = &t,
 			     .stage_dir = sb_str(&stage), .aptfile = aptfile ? sb_str(&tree) : NULL, .entries = &entries};
-	if (install_stage(&in, &jdir, got, sizeof got) < 0) {
+	int how = install_stage(&in, &jdir, got, sizeof got);
+	if (how < 0) {
 		fsx_rm_rf(sb_str(&stage));
 		log_error("Nothing was changed in the app.");
 		goto out;
@@ -111,7 +114,7 @@ int compile_main(const char *build_dir, const char *cache_dir, const char *env_d
 		goto out;
 	}
 	install_keep(&in);
-	log_detail("jemalloc %s loads; it is installed in .jemalloc", got);
+	install_said(how, got, "installed in .jemalloc");
 	log_detail("Turn it on with: heroku config:set JEMALLOC_ENABLED=true");
 	r = EXIT_OK;
 out:

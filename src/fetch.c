@@ -88,16 +88,13 @@ static int no_version(const struct fetch *f, int fallback, struct sb *why)
 	return -1;
 }
 
-/* Downloads PICK into a private directory, then into the cache. */
-static int download(struct fetch *f, const char *pick, struct sb *deb)
+/* Downloads PICK, whose bytes the index gives SHA, into a private
+ * directory, then into the cache. */
+static int download(struct fetch *f, const char *pick, const char *sha, struct sb *deb)
 {
 	struct sb tmp = SB_INIT, file = SB_INIT;
-	char sha[65], *out = NULL;
+	char *out = NULL;
 	int r = -1;
-	if (apt_index_sha256(&f->apt, pick, sha) < 0) {
-		log_error("The repository's index gives no SHA-256 for heroku-jemalloc %s.", pick);
-		goto out;
-	}
 	sb_setf(&tmp, "%s/.download-%ld", sb_str(&f->dir), (long)getpid());
 	if (fsx_rm_rf(sb_str(&tmp)) < 0 || fsx_mkdirs(sb_str(&tmp), 0755) < 0) {
 		log_error("Cannot write the package cache %s: %s.", sb_str(&f->dir), strerror(errno));
@@ -155,12 +152,30 @@ int fetch_package(const struct install *in, int fallback, struct sb *deb, struct
 		goto out;
 	}
 	log_detail("jemalloc %s resolves to %s", *s->version ? s->version : "(newest)", pick);
-	if (pkgcache_get(sb_str(&f.dir), pick, arch, deb)) {
+	char sha[65];
+	if (apt_index_sha256(&f.apt, pick, sha) < 0) {
+		log_error("The repository's index gives no SHA-256 for heroku-jemalloc %s.", pick);
+		r = -1;
+		goto out;
+	}
+	/* The index just read is the word on what the package is: a cached
+	 * copy of other bytes is one the repository has since re-issued. */
+	int got = pkgcache_get_signed(sb_str(&f.dir), pick, arch, sha, deb);
+	if (got == 1) {
 		log_detail("Using %s from the cache", strrchr(sb_str(deb), '/') + 1);
 		r = 0;
 		goto out;
 	}
-	r = download(&f, pick, deb);
+	if (got == 2)
+		log_detail("The repository re-issued heroku-jemalloc %s (new SHA-256 %.12s...): the cached copy and its tree are dropped",
+			   pick, sha);
+	if (got < 0) {
+		log_error("The repository re-issued heroku-jemalloc %s, and the cached copy cannot be removed: %s.", pick,
+			  strerror(errno));
+		r = -1;
+		goto out;
+	}
+	r = download(&f, pick, sha, deb);
 out:
 	apt_versions_free(f.versions, f.n);
 	apt_release(&f.apt);

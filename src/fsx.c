@@ -1,6 +1,7 @@
 #include "fsx.h"
 
 #include "sb.h"
+#include "sha256.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -242,13 +244,34 @@ int fsx_path_plain(const char *path)
 	return path[0] == '/' && !strpbrk(path, " '\"\\:\n\r\t");
 }
 
-static int copy_file_as(int from_dir, const char *from, int to_dir, const char *to, mode_t mode)
+/* The SHA-256 of the whole file FD into HASH, its size into *SIZE: read
+ * through a mapping, with no copy. */
+static int hash_fd(int fd, struct sha256 *hash, unsigned long long *size)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -1;
+	*size = (unsigned long long)st.st_size;
+	if (st.st_size == 0)
+		return 0;
+	void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED)
+		return -1;
+	sha256_update(hash, m, (size_t)st.st_size);
+	return munmap(m, (size_t)st.st_size);
+}
+
+/* Copies FROM to TO with MODE; with HASH, the copy (TO, which no one else
+ * writes) is hashed once it is made, and its size put into *SIZE: what is
+ * checked is what was written, whatever FROM turns into meanwhile. */
+static int copy_file_as(int from_dir, const char *from, int to_dir, const char *to, mode_t mode, struct sha256 *hash,
+			unsigned long long *size)
 {
 	char buf[65536];
 	int in = openat(from_dir, from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out = -1, r = -1, e;
 	if (in < 0)
 		return -1;
-	out = openat(to_dir, to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
+	out = openat(to_dir, to, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
 	if (out < 0)
 		goto done;
 	/* In the kernel when it can (one copy, no trip through this buffer);
@@ -281,6 +304,8 @@ static int copy_file_as(int from_dir, const char *from, int to_dir, const char *
 			goto done;
 	}
 	r = fchmod(out, mode & 07777);
+	if (r == 0 && hash)
+		r = hash_fd(out, hash, size);
 done:
 	e = errno;
 	close(in);
@@ -290,67 +315,138 @@ done:
 	return r;
 }
 
+/* Adds the line of one entry, REL its path below the tree's top, to FILES. */
+static int list_entry(struct sb *files, const struct stat *st, const char *rel, struct sha256 *hash,
+		      unsigned long long size, const char *target)
+{
+	char hex[65];
+	for (const char *c = rel; *c; c++)
+		if ((unsigned char)*c < 0x20) {
+			errno = EINVAL; /* a name no line can hold is no name of a jemalloc tree */
+			return -1;
+		}
+	if (S_ISREG(st->st_mode)) {
+		sha256_hex(hash, hex);
+		sb_addf(files, "%s\tf %04o %llu %s\n", rel, (unsigned)(st->st_mode & 07777), size, hex);
+	} else if (S_ISLNK(st->st_mode)) {
+		if (strpbrk(target, "\n"))
+			return errno = EINVAL, -1;
+		sb_addf(files, "%s\tl %s\n", rel, target);
+	} else {
+		sb_addf(files, "%s\td %04o\n", rel, (unsigned)(st->st_mode & 07777));
+	}
+	return 0;
+}
+
 /* Copies FROM in FROM_DIR to TO in TO_DIR: directories, regular files with
- * their modes, links as links. */
-static int copy_at(int from_dir, const char *from, int to_dir, const char *to)
+ * their modes, links as links; with FILES, each entry's line (REL: its path
+ * below the top) is added there as it is copied. */
+static int copy_at(int from_dir, const char *from, int to_dir, const char *to, struct sb *rel, struct sb *files)
 {
 	struct stat st;
+	size_t keep = rel->len;
+	int r = -1;
 	if (fstatat(from_dir, from, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -1;
-	if (S_ISREG(st.st_mode))
-		return copy_file_as(from_dir, from, to_dir, to, st.st_mode);
-	if (S_ISLNK(st.st_mode)) {
+	if (files && keep)
+		sb_addf(rel, "/%s", from);
+	if (files && !keep)
+		sb_adds(rel, ".");
+	if (S_ISREG(st.st_mode)) {
+		struct sha256 h;
+		unsigned long long size = 0;
+		sha256_init(&h);
+		r = copy_file_as(from_dir, from, to_dir, to, st.st_mode, files ? &h : NULL, &size);
+		if (r == 0 && files)
+			r = list_entry(files, &st, sb_str(rel), &h, size, NULL);
+	} else if (S_ISLNK(st.st_mode)) {
 		char target[4096];
 		ssize_t n = readlinkat(from_dir, from, target, sizeof target - 1);
-		if (n < 0)
-			return -1;
-		target[n] = '\0';
-		return symlinkat(target, to_dir, to);
-	}
-	if (!S_ISDIR(st.st_mode)) {
+		if (n >= 0) {
+			target[n] = '\0';
+			r = symlinkat(target, to_dir, to);
+			if (r == 0 && files)
+				r = list_entry(files, &st, sb_str(rel), NULL, 0, target);
+		}
+	} else if (!S_ISDIR(st.st_mode)) {
 		errno = EINVAL; /* no FIFOs or devices in a jemalloc tree */
-		return -1;
+	} else if (mkdirat(to_dir, to, 0700) == 0) {
+		int in = openat(from_dir, from, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int out = openat(to_dir, to, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		DIR *d = in >= 0 ? fdopendir(in) : NULL;
+		struct dirent *e;
+		r = d && out >= 0 ? 0 : -1;
+		while (r == 0 && (e = readdir(d)))
+			if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+				r = copy_at(in, e->d_name, out, e->d_name, rel, files);
+		if (r == 0)
+			r = fchmod(out, st.st_mode & 07777);
+		if (r == 0 && files)
+			r = list_entry(files, &st, sb_str(rel), NULL, 0, NULL);
+		int err = errno;
+		if (d)
+			closedir(d);
+		else if (in >= 0)
+			close(in);
+		if (out >= 0)
+			close(out);
+		errno = err;
 	}
-	if (mkdirat(to_dir, to, 0700) < 0)
-		return -1;
-	int in = openat(from_dir, from, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	int out = openat(to_dir, to, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	DIR *d = in >= 0 ? fdopendir(in) : NULL;
-	int r = d && out >= 0 ? 0 : -1;
-	struct dirent *e;
-	while (r == 0 && (e = readdir(d)))
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			r = copy_at(in, e->d_name, out, e->d_name);
-	if (r == 0)
-		r = fchmod(out, st.st_mode & 07777);
-	int err = errno;
-	if (d)
-		closedir(d);
-	else if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
-	errno = err;
+	if (files) {
+		rel->len = keep;
+		rel->buf[keep] = '\0';
+	}
 	return r;
 }
 
-/* Copies the last element of FROM to TO's (which must not exist), from their
- * directories opened once: a file with MODE, or with TREE a whole tree. */
-static int copy_path(const char *from, const char *to, int tree, mode_t mode)
+static int by_line(const void *a, const void *b)
 {
-	struct sb a = SB_INIT, b = SB_INIT;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* FILES's lines in byte order: a listing that does not depend on the order
+ * a directory gives its entries in. */
+static int sort_lines(struct sb *files)
+{
+	size_t n = 0, i = 0;
+	for (size_t k = 0; k < files->len; k++)
+		n += files->buf[k] == '\n';
+	char **lines = xmalloc(sizeof *lines * (n ? n : 1));
+	struct sb out = SB_INIT;
+	for (char *save = NULL, *l = files->len ? strtok_r(files->buf, "\n", &save) : NULL; l && i < n;
+	     l = strtok_r(NULL, "\n", &save))
+		lines[i++] = l;
+	qsort(lines, i, sizeof *lines, by_line);
+	for (size_t k = 0; k < i; k++)
+		sb_addf(&out, "%s\n", lines[k]);
+	free(lines);
+	sb_release(files);
+	*files = out;
+	return 0;
+}
+
+/* Copies the last element of FROM to TO's (which must not exist), from their
+ * directories opened once: a file with MODE, or with TREE a whole tree
+ * (listed into FILES, when not NULL). */
+static int copy_path(const char *from, const char *to, int tree, mode_t mode, struct sb *files)
+{
+	struct sb a = SB_INIT, b = SB_INIT, rel = SB_INIT;
 	const char *fs = strrchr(from, '/'), *ts = strrchr(to, '/');
 	int r = -1;
 	if (!fs || !ts) {
 		errno = EINVAL;
 		return -1;
 	}
+	if (files)
+		sb_reset(files);
 	sb_add(&a, from, (size_t)(fs - from));
 	sb_add(&b, to, (size_t)(ts - to));
 	int x = open(a.len ? sb_str(&a) : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int y = open(b.len ? sb_str(&b) : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (x >= 0 && y >= 0)
-		r = tree ? copy_at(x, fs + 1, y, ts + 1) : copy_file_as(x, fs + 1, y, ts + 1, mode);
+		r = tree ? copy_at(x, fs + 1, y, ts + 1, &rel, files) : copy_file_as(x, fs + 1, y, ts + 1, mode, NULL, NULL);
+	if (r == 0 && files)
+		r = sort_lines(files);
 	int e = errno;
 	if (x >= 0)
 		close(x);
@@ -359,17 +455,18 @@ static int copy_path(const char *from, const char *to, int tree, mode_t mode)
 	errno = e;
 	sb_release(&a);
 	sb_release(&b);
+	sb_release(&rel);
 	return r;
 }
 
 int fsx_copy_file(const char *from, const char *to, mode_t mode)
 {
-	return copy_path(from, to, 0, mode);
+	return copy_path(from, to, 0, mode, NULL);
 }
 
-int fsx_copy_tree(const char *from, const char *to)
+int fsx_copy_tree(const char *from, const char *to, struct sb *files)
 {
-	return copy_path(from, to, 1, 0);
+	return copy_path(from, to, 1, 0, files);
 }
 
 static int links_at(int dirfd, struct sb *rel, struct sb *bad)
@@ -429,24 +526,37 @@ int fsx_links_stay_inside(const char *dir, struct sb *bad)
 
 int fsx_exchange(const char *fresh, const char *live)
 {
+	struct stat st;
 	if (syscall(SYS_renameat2, AT_FDCWD, fresh, AT_FDCWD, live, RENAME_EXCHANGE) == 0)
 		return 0;
-	if (errno == ENOENT && access(live, F_OK) < 0)
+	if (errno == ENOENT && lstat(live, &st) < 0 && errno == ENOENT)
 		return rename(fresh, live);
-	if (errno != ENOSYS && errno != EINVAL)
-		return -1;
-	/* A kernel or file system without RENAME_EXCHANGE: two renames, the
-	 * narrowest window there is without it. */
-	struct sb old = SB_INIT;
+	/* Refused: a kernel or file system without RENAME_EXCHANGE (ENOSYS,
+	 * EINVAL), LIVE in a lower layer of an overlayfs (EXDEV: a Docker
+	 * build, Dokku), or any other reason. Two renames first, the narrowest
+	 * window there is without it. */
+	struct sb old = SB_INIT, lib = SB_INIT;
 	int r = -1;
 	sb_setf(&old, "%s.exchange", fresh);
+	sb_setf(&lib, "%s/lib/libjemalloc.so", live);
 	if (rename(live, sb_str(&old)) == 0) {
 		if (rename(fresh, live) == 0)
-			r = rename(sb_str(&old), fresh);
+			r = rename(sb_str(&old), fresh) < 0 ? fsx_rm_rf(sb_str(&old)) : 0;
 		else
 			rename(sb_str(&old), live);
+		goto out;
 	}
+	/* LIVE cannot be moved at all (an overlayfs lower directory, without
+	 * redirect_dir): it is removed, then the new tree renamed in. Its
+	 * library link goes first, the name .profile.d and jemalloc.sh look
+	 * for: a kill before the rename leaves no jemalloc preloaded at all
+	 * (processes run on glibc until the next build), never half a tree. */
+	if ((unlink(sb_str(&lib)) < 0 && errno != ENOENT) || fsx_rm_rf(live) < 0)
+		goto out;
+	r = rename(fresh, live);
+out:
 	sb_release(&old);
+	sb_release(&lib);
 	return r;
 }
 

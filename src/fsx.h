@@ -63,18 +63,30 @@ int fsx_path_plain(const char *path);
 int fsx_copy_file(const char *from, const char *to, mode_t mode);
 
 /* Copies the tree FROM to TO (which must not exist): directories, regular
- * files with their modes, links as links. */
-int fsx_copy_tree(const char *from, const char *to);
+ * files with their modes, links as links. With FILES (or NULL), what was
+ * copied is listed there, one line an entry, in path order, paths from "."
+ * (FROM), a tab, then what it is:
+ *   "<path>\td <mode>", "<path>\tl <target>",
+ *   "<path>\tf <mode> <size> <sha256>"
+ * the size and hash of the bytes as they were read and written by this
+ * copy (so a copy is checked by comparing its listing with a record). A
+ * name holding a control character (tab, line break) is refused (EINVAL). */
+struct sb;
+int fsx_copy_tree(const char *from, const char *to, struct sb *files);
 
 /* 1 when every link under DIR points inside DIR (relative, no "..", that
  * would leave it); 0 with the offending link's path in BAD; -1 on error. */
-struct sb;
 int fsx_links_stay_inside(const char *dir, struct sb *bad);
 
-/* Puts directory NEW at LIVE in one step: renameat2(RENAME_EXCHANGE) when
+/* Puts directory FRESH at LIVE in one step: renameat2(RENAME_EXCHANGE) when
  * LIVE exists (a kill at any moment leaves the old tree or the new one, never
- * neither), rename otherwise. The old tree ends up at NEW, for the caller to
- * remove. */
+ * neither), rename otherwise. The old tree ends up at FRESH, for the caller to
+ * remove. Where the exchange is refused (no RENAME_EXCHANGE; EXDEV, LIVE in
+ * an overlayfs lower layer), LIVE is renamed aside, FRESH in; where LIVE
+ * cannot be renamed either, it is removed (its lib/libjemalloc.so first,
+ * the name .profile.d and jemalloc.sh look for) and FRESH renamed in: a kill
+ * or a failure in that window leaves no jemalloc preloaded, never part of
+ * one. */
 int fsx_exchange(const char *fresh, const char *live);
 
 /* The directory UP levels above this program's own file, from

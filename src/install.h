@@ -46,13 +46,22 @@ void install_why(const struct target *t, struct sb *why);
 void install_announce(const struct settings *s, const struct target *t);
 
 /* Stages a new .jemalloc that loads, with its VERSION; its path into JDIR and
- * the jemalloc version it reports into GOT. */
+ * the jemalloc version it reports into GOT. INSTALL_LOADED when a process
+ * ran on it in this build; INSTALL_CHECKED when it is a copy of a cached
+ * tree whose every file was checked, in this build, against the record of
+ * the tree that loaded before (tree.h), and no process was started; -1. */
+#define INSTALL_LOADED 0
+#define INSTALL_CHECKED 1
 int install_stage(const struct install *in, struct sb *jdir, char *got, size_t size);
 
+/* The build log's last word on the tree: "jemalloc X loads; it is WHERE"
+ * only after HOW was INSTALL_LOADED. */
+void install_said(int how, const char *got, const char *where);
+
 /* What an installed tree depends on besides its version: the repository
- * (URL and key), the source settings, the recipe and versions.txt; 16 hex
- * digits. A CNB layer is reused only while this stays the same. */
-int install_origin(const char *bp_dir, const struct settings *s, char origin[PROGKEY_SIZE]);
+ * (URL and key), the source settings, the recipe and versions.txt; a whole
+ * SHA-256 (64 hex digits). A CNB layer is reused only while this stays the same. */
+int install_origin(const char *bp_dir, const struct settings *s, char origin[65]);
 
 /* After a successful build: the cache keeps what this build and the one
  * before it used (cache.h), and this program's own build. */

@@ -25,7 +25,7 @@ int pkgcache_dir(const char *cache_dir, const char *stack, const char *arch, con
 	sb_setf(&id, "%s\n%s", url, key);
 	sha256_str(sb_str(&id), hex);
 	sb_release(&id);
-	sb_setf(dir, "%s/jemalloc/debs/%s/%s/%.16s", cache_dir, stack, arch, hex);
+	sb_setf(dir, "%s/jemalloc/debs/%s/%s/%s", cache_dir, stack, arch, hex);
 	return fsx_mkdirs(sb_str(dir), 0755);
 }
 
@@ -53,10 +53,32 @@ static int intact(const char *deb)
 	       (tree_deb_current(deb, want) || (sha256_file(deb, got) == 0 && strcmp(want, got) == 0));
 }
 
-int pkgcache_keep_tree(const char *deb, const char *jdir)
+int pkgcache_keep_tree(const char *deb, const char *jdir, struct sb *files)
 {
 	char want[65];
-	return recorded(deb, want) ? tree_keep_deb(deb, want, jdir) : -1;
+	return recorded(deb, want) ? tree_keep_deb(deb, want, jdir, files) : -1;
+}
+
+int pkgcache_intact(const char *deb)
+{
+	return intact(deb);
+}
+
+int pkgcache_drop(const char *deb)
+{
+	struct sb p = SB_INIT;
+	/* The package first: without it, its record and tree are never used. */
+	int r = fsx_forget(deb);
+	if (r == 0) {
+		sb_setf(&p, "%s.tree", deb);
+		r = fsx_forget(sb_str(&p));
+	}
+	if (r == 0) {
+		sb_setf(&p, "%s.sha256", deb);
+		r = fsx_forget(sb_str(&p));
+	}
+	sb_release(&p);
+	return r;
 }
 
 int pkgcache_tree_current(const char *deb)
@@ -68,6 +90,17 @@ int pkgcache_tree_current(const char *deb)
 int pkgcache_get(const char *dir, const char *pkgver, const char *arch, struct sb *deb)
 {
 	pkgcache_path(dir, pkgver, arch, deb);
+	return intact(sb_str(deb));
+}
+
+int pkgcache_get_signed(const char *dir, const char *pkgver, const char *arch, const char *sha256, struct sb *deb)
+{
+	char want[65];
+	pkgcache_path(dir, pkgver, arch, deb);
+	if (!recorded(sb_str(deb), want))
+		return 0;
+	if (strcmp(want, sha256) != 0)
+		return pkgcache_drop(sb_str(deb)) == 0 ? 2 : -1;
 	return intact(sb_str(deb));
 }
 

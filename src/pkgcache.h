@@ -30,6 +30,19 @@ int pkgcache_find(const char *dir, const char *version, const char *arch, struct
 /* 1 when DIR holds package PKGVER ("5.3.1-1~heroku24") intact, path in DEB. */
 int pkgcache_get(const char *dir, const char *pkgver, const char *arch, struct sb *deb);
 
+/* pkgcache_get for the package the index just read gives SHA256: 1 intact
+ * (path in DEB); 0 not there or not intact; 2 when the record beside it
+ * holds another hash (the repository re-issued the version with new bytes):
+ * the package, its record and its tree are dropped. -1 when they cannot be. */
+int pkgcache_get_signed(const char *dir, const char *pkgver, const char *arch, const char *sha256, struct sb *deb);
+
+/* 1 when the cached package DEB's bytes have the hash recorded beside it
+ * (hashed now, unless its verified tree's stamp vouches for them). */
+int pkgcache_intact(const char *deb);
+
+/* Removes the cached package DEB with its record and tree. */
+int pkgcache_drop(const char *deb);
+
 /* Moves the downloaded file FROM into the cache as PKGVER, when its bytes
  * have SHA256 (the index's); its record is written first and the package
  * renamed into place last, so a cut-short download never sits there under
@@ -38,8 +51,8 @@ int pkgcache_put(const char *dir, const char *from, const char *pkgver, const ch
 		 struct sb *deb);
 
 /* Keeps the staged, checked tree JDIR as the verified tree of the cached
- * package DEB (tree.h). */
-int pkgcache_keep_tree(const char *deb, const char *jdir);
+ * package DEB (tree.h); the kept copy's listing into FILES. */
+int pkgcache_keep_tree(const char *deb, const char *jdir, struct sb *files);
 
 /* 1 when the verified tree of DEB is current for DEB's bytes as the record
  * beside DEB (the index's hash) and DEB's size and time say. */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -92,12 +93,24 @@ static const char *resolve(const char *argv0, struct sb *buf)
 /* The child's process group, stdin, stdout and stderr (into PIPEFD, made
  * here, when O collects output) and directory. */
 static int spawn_setup(const struct run_opts *o, posix_spawn_file_actions_t *fa, posix_spawnattr_t *attr,
-		       int pipefd[2])
+		       int pipefd[2], int infd[2])
 {
 	/* Its own process group, so a deadline kills what it started too. */
 	posix_spawnattr_setflags(attr, POSIX_SPAWN_SETPGROUP);
 	posix_spawnattr_setpgroup(attr, 0);
-	posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY, 0);
+	/* The bytes for its stdin go through a socket pair, written whole
+	 * before it is waited for (RUN_IN_MAX fits any socket buffer); a
+	 * child gone by then is EPIPE, no SIGPIPE (MSG_NOSIGNAL). */
+	if (o->in && strlen(o->in) > RUN_IN_MAX) {
+		errno = E2BIG;
+		return -1;
+	}
+	if (o->in && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, infd) < 0)
+		return -1;
+	if (o->in)
+		posix_spawn_file_actions_adddup2(fa, infd[0], 0);
+	else
+		posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY, 0);
 	if (o->out) {
 		if (pipe2(pipefd, O_CLOEXEC) < 0)
 			return -1;
@@ -110,12 +123,29 @@ static int spawn_setup(const struct run_opts *o, posix_spawn_file_actions_t *fa,
 	return 0;
 }
 
+/* Writes IN to the child's end of the socket pair INFD, then closes both. */
+static void send_input(const char *in, int infd[2])
+{
+	close(infd[0]);
+	infd[0] = -1;
+	for (size_t off = 0, n = strlen(in); off < n;) {
+		ssize_t k = send(infd[1], in + off, n - off, MSG_NOSIGNAL);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			break; /* the child ended, or will see a cut-short input */
+		off += (size_t)k;
+	}
+	close(infd[1]);
+	infd[1] = -1;
+}
+
 int run(const struct run_opts *o)
 {
 	struct sb prog = SB_INIT, sink = SB_INIT;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	int pipefd[2] = {-1, -1}, rc = -1, status = 0, err;
+	int pipefd[2] = {-1, -1}, infd[2] = {-1, -1}, rc = -1, status = 0, err;
 	unsigned timeout = o->timeout_s ? o->timeout_s : RUN_DEFAULT_TIMEOUT;
 	int capture = o->out != NULL;
 	pid_t pid;
@@ -128,7 +158,7 @@ int run(const struct run_opts *o)
 		posix_spawn_file_actions_destroy(&fa);
 		return -1;
 	}
-	if (spawn_setup(o, &fa, &attr, pipefd) < 0)
+	if (spawn_setup(o, &fa, &attr, pipefd, infd) < 0)
 		goto out;
 	fflush(NULL);
 	/* glibc reports a failed exec as posix_spawnp's own error. */
@@ -142,6 +172,8 @@ int run(const struct run_opts *o)
 		close(pipefd[1]);
 		pipefd[1] = -1;
 	}
+	if (o->in)
+		send_input(o->in, infd);
 	int w = wait_child(pid, capture ? pipefd[0] : -1, &sink, now_ms() + (long long)timeout * 1000, &status);
 	if (w != 0) {
 		err = errno;
@@ -166,6 +198,9 @@ out:
 		close(pipefd[0]);
 	if (pipefd[1] >= 0)
 		close(pipefd[1]);
+	for (int i = 0; i < 2; i++)
+		if (infd[i] >= 0)
+			close(infd[i]);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	errno = err;

@@ -3,7 +3,8 @@
  * Calling order: fill a struct run_opts (argv NULL-terminated; envp the
  * child's whole environment, NULL-terminated, usually run_env()), call run().
  * run() owns every fd and pipe it makes and closes them before it returns.
- * stdin is /dev/null. The child's stdout (and stderr, with merge_stderr) goes
+ * stdin is /dev/null, or the bytes IN (at most RUN_IN_MAX: a secret handed
+ * to the child without its argv, which other users can read). The child's stdout (and stderr, with merge_stderr) goes
  * into *out, a malloc'd NUL-terminated buffer (capped at RUN_OUT_MAX) the
  * caller frees, when out is set; else to our own stdout and stderr. A
  * program named without a '/' is looked up in the fixed PATH of run_env(),
@@ -25,6 +26,7 @@
 #define RUN_TIMEOUT 258
 #define RUN_OUT_MAX (1u << 20)
 #define RUN_DEFAULT_TIMEOUT 300
+#define RUN_IN_MAX 4096
 /* Unpacking a package or a source tarball. */
 #define RUN_UNPACK_TIMEOUT 120
 /* A process started with the new library preloaded, to see that it loads. */
@@ -37,6 +39,7 @@ struct run_opts {
 	char **out;
 	int merge_stderr;
 	unsigned timeout_s; /* 0: RUN_DEFAULT_TIMEOUT */
+	const char *in;     /* NULL: stdin is /dev/null */
 };
 
 int run(const struct run_opts *opts);

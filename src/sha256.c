@@ -39,6 +39,76 @@ static void compress(uint32_t h[8], const unsigned char *p)
 	h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += k;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#include <immintrin.h>
+
+/* The SHA extensions of x86 (Intel since Ice Lake and Goldmont, AMD since
+ * Zen): a warm build hashes every file it installs (about 2 MB), which
+ * the portable code above takes some 10 ms for and these instructions
+ * about one. The state is kept as the instructions want it (ABEF, CDGH);
+ * W[i] is the message schedule, four words at a time. */
+__attribute__((target("sha,sse4.1,ssse3"))) static void compress_ni(uint32_t h[8], const unsigned char *p, size_t n)
+{
+	const __m128i swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+	__m128i t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[0]), 0xB1); /* CDAB */
+	__m128i s1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[4]), 0x1B); /* EFGH */
+	__m128i s0 = _mm_alignr_epi8(t, s1, 8);                                         /* ABEF */
+	s1 = _mm_blend_epi16(s1, t, 0xF0);                                               /* CDGH */
+	for (; n > 0; n--, p += 64) {
+		__m128i w[16], abef = s0, cdgh = s1;
+		for (int i = 0; i < 16; i++) {
+			if (i < 4)
+				w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * i)), swap);
+			else
+				w[i] = _mm_sha256msg2_epu32(_mm_add_epi32(_mm_sha256msg1_epu32(w[i - 4], w[i - 3]),
+									  _mm_alignr_epi8(w[i - 1], w[i - 2], 4)),
+							    w[i - 1]);
+			__m128i m = _mm_add_epi32(w[i], _mm_loadu_si128((const __m128i *)&K[4 * i]));
+			s1 = _mm_sha256rnds2_epu32(s1, s0, m);
+			s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(m, 0x0E));
+		}
+		s0 = _mm_add_epi32(s0, abef);
+		s1 = _mm_add_epi32(s1, cdgh);
+	}
+	t = _mm_shuffle_epi32(s0, 0x1B);  /* FEBA */
+	s1 = _mm_shuffle_epi32(s1, 0xB1); /* DCHG */
+	_mm_storeu_si128((__m128i *)&h[0], _mm_blend_epi16(t, s1, 0xF0)); /* DCBA */
+	_mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(s1, t, 8));    /* HGFE */
+}
+
+static int have_ni(void)
+{
+	static int known = -1;
+	unsigned a, b, c, d;
+	if (known < 0)
+		known = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSE4_1) && (c & bit_SSSE3) &&
+			__get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29));
+	return known;
+}
+#else
+static void compress_ni(uint32_t h[8], const unsigned char *p, size_t n)
+{
+	(void)h, (void)p, (void)n;
+}
+
+static int have_ni(void)
+{
+	return 0;
+}
+#endif
+
+/* N whole blocks at P. */
+static void blocks(uint32_t h[8], const unsigned char *p, size_t n)
+{
+	if (have_ni()) {
+		compress_ni(h, p, n);
+		return;
+	}
+	for (; n > 0; n--, p += 64)
+		compress(h, p);
+}
+
 void sha256_init(struct sha256 *c)
 {
 	static const uint32_t init[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -52,15 +122,21 @@ void sha256_update(struct sha256 *c, const void *data, size_t len)
 {
 	const unsigned char *p = data;
 	c->len += len;
-	while (len > 0) {
+	if (c->used > 0) {
 		size_t n = 64 - c->used < len ? 64 - c->used : len;
 		memcpy(c->block + c->used, p, n);
 		c->used += n, p += n, len -= n;
-		if (c->used == 64) {
-			compress(c->h, c->block);
-			c->used = 0;
-		}
+		if (c->used < 64)
+			return;
+		blocks(c->h, c->block, 1);
+		c->used = 0;
 	}
+	/* Whole blocks straight from the caller's buffer. */
+	blocks(c->h, p, len / 64);
+	p += len - len % 64;
+	len %= 64;
+	memcpy(c->block, p, len);
+	c->used = len;
 }
 
 void sha256_hex(struct sha256 *c, char hex[65])

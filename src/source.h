@@ -16,11 +16,12 @@ struct release;
 struct sb;
 
 /* The built tree of release REL for IN's target (stack and architecture) in
- * TREE: from IN's cache, or downloaded from JEMALLOC_SOURCE_URL/<version>/<file>,
- * verified, extracted in a private directory and built with the buildpack's
- * debian/recipe. 0, or -1 after
- * saying why in the log (nothing is kept of a tarball that fails its check). */
-int source_tree(const struct install *in, const struct release *rel, struct sb *tree);
+ * TREE: from IN's cache (*BUILT 0: its record is for the caller to check,
+ * tree.h), or downloaded from JEMALLOC_SOURCE_URL/<version>/<file>, verified,
+ * extracted in a private directory and built with the buildpack's
+ * debian/recipe (*BUILT 1). 0, or -1 after saying why in the log (nothing is
+ * kept of a tarball that fails its check). */
+int source_tree(const struct install *in, const struct release *rel, struct sb *tree, int *built);
 
 /* The hash of what a source build is made with beside the tarball:
  * BP_DIR/debian/recipe and the C files it builds. */

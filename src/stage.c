@@ -12,12 +12,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static int stage_copy(const char *stage_dir, const char *tree, const char *jdir)
+static int stage_copy(const char *stage_dir, const char *tree, const char *jdir, struct sb *files)
 {
 	struct sb app = SB_INIT;
 	sb_setf(&app, "%s/app", stage_dir);
 	int r = fsx_mkdirs(sb_str(&app), 0755);
-	if (r == 0 && fsx_copy_tree(tree, jdir) < 0) {
+	if (r == 0 && fsx_copy_tree(tree, jdir, files) < 0) {
 		log_error("Cannot copy %s: %s.", tree, strerror(errno));
 		r = -1;
 	}
@@ -25,7 +25,8 @@ static int stage_copy(const char *stage_dir, const char *tree, const char *jdir)
 	return r;
 }
 
-int stage_tree(const char *stage_dir, const char *deb, const char *tree, const char *self, struct sb *jdir)
+int stage_tree(const char *stage_dir, const char *deb, const char *tree, const char *self, struct sb *jdir,
+	       struct sb *files)
 {
 	struct sb p = SB_INIT, bad = SB_INIT;
 	int r = -1;
@@ -38,7 +39,7 @@ int stage_tree(const char *stage_dir, const char *deb, const char *tree, const c
 		const char *argv[] = {"dpkg-deb", "-x", deb, stage_dir, NULL};
 		if (run_quiet(argv, "Unpacking the package", RUN_UNPACK_TIMEOUT) < 0)
 			goto out;
-	} else if (stage_copy(stage_dir, tree, sb_str(jdir)) < 0) {
+	} else if (stage_copy(stage_dir, tree, sb_str(jdir), files) < 0) {
 		goto out;
 	}
 	/* What lands in the app is a plain tree: no link out of it, whatever
@@ -130,7 +131,7 @@ int stage_verify(const char *jdir, const char *want, const char *malloc_conf, ch
 		if (!quiet)
 			log_error("The installed library reports jemalloc %s, not the %s asked for.", got, want);
 		rc = -1;
-	} else if (!quiet && malloc_conf && *malloc_conf && conf_warnings(out, got) > 0) {
+	} else if (malloc_conf && *malloc_conf && conf_warnings(out, got) > 0) {
 		rc = 1;
 	}
 out:
@@ -140,21 +141,22 @@ out:
 	return rc;
 }
 
-int stage_check(const char *jdir, const char *want, const char *malloc_conf, const char *verified, char *got,
-		size_t size)
+int stage_check(const char *jdir, const char *want, const char *malloc_conf, const char *verified,
+		const char *files, char *got, size_t size)
 {
 	struct sb line = SB_INIT;
-	int r = -1, v = 0;
-	/* A copy of a tree that has loaded before, under this MALLOC_CONF, and
-	 * that has its library (a file, not a dangling link). */
+	int r = -1, v = 2;
+	/* A copy of a tree whose files are those that loaded before, under
+	 * this MALLOC_CONF, and that has its library (a file, not a dangling
+	 * link). */
 	struct stat st;
 	sb_setf(&line, "%s/lib/libjemalloc.so", jdir);
-	if (!verified || stat(sb_str(&line), &st) < 0 || !S_ISREG(st.st_mode) ||
+	if (!verified || !files || stat(sb_str(&line), &st) < 0 || !S_ISREG(st.st_mode) ||
 	    !tree_verified(verified, want, malloc_conf, got, size)) {
 		if ((v = stage_verify(jdir, want, malloc_conf, got, size, 0)) < 0)
 			goto out;
-		if (v == 0 && verified)
-			tree_record(verified, got, malloc_conf); /* failing costs the next build a check */
+		if (verified && files) /* failing costs the next build a check */
+			tree_record(verified, got, malloc_conf, v == 0, files);
 	}
 	sb_setf(&line, "%s\n", got);
 	if (fsx_write_text(jdir, "VERSION", sb_str(&line)) < 0) {

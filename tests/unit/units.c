@@ -603,14 +603,14 @@ static void verified_trees(void **state)
 	assert_int_equal(fsx_mkdirs(p, 0755), 0);
 	assert_int_equal(fsx_write_text(jdir, "lib/libjemalloc.so", "x"), 0);
 	assert_false(tree_deb_current(deb, NULL)); /* no tree yet */
-	assert_int_equal(tree_keep_deb(deb, sha, jdir), 0);
+	assert_int_equal(tree_keep_deb(deb, sha, jdir, NULL), 0);
 	assert_true(tree_deb_current(deb, NULL));
 	assert_true(tree_deb_current(deb, sha));
 	assert_false(tree_deb_current(deb, "f123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
 	snprintf(p, sizeof p, "%s.tree/.jemalloc/lib/libjemalloc.so", deb);
 	assert_true(access(p, F_OK) == 0);
 	/* Kept again over an old tree: replaced whole. */
-	assert_int_equal(tree_keep_deb(deb, sha, jdir), 0);
+	assert_int_equal(tree_keep_deb(deb, sha, jdir, NULL), 0);
 	assert_true(tree_deb_current(deb, sha));
 	/* Bytes added to the package: the stamp no longer matches. */
 	FILE *f = fopen(deb, "a");
@@ -619,18 +619,18 @@ static void verified_trees(void **state)
 	fclose(f);
 	assert_false(tree_deb_current(deb, sha));
 	/* The same size, another date (bytes rewritten in place): not current. */
-	assert_int_equal(tree_keep_deb(deb, sha, jdir), 0);
+	assert_int_equal(tree_keep_deb(deb, sha, jdir, NULL), 0);
 	assert_true(tree_deb_current(deb, sha));
 	struct timespec when[2] = {{.tv_sec = 1000000000}, {.tv_sec = 1000000000}};
 	assert_int_equal(utimensat(AT_FDCWD, deb, when, 0), 0);
 	assert_false(tree_deb_current(deb, sha));
 	/* A garbled stamp: not current. */
-	assert_int_equal(tree_keep_deb(deb, sha, jdir), 0);
+	assert_int_equal(tree_keep_deb(deb, sha, jdir, NULL), 0);
 	snprintf(p, sizeof p, "%s.tree", deb);
 	assert_int_equal(fsx_write_text(p, "STAMP", "7 x\n"), 0);
 	assert_false(tree_deb_current(deb, sha));
 	/* A link where the package was: refused, whatever it points to. */
-	assert_int_equal(tree_keep_deb(deb, sha, jdir), 0);
+	assert_int_equal(tree_keep_deb(deb, sha, jdir, NULL), 0);
 	assert_true(tree_deb_current(deb, sha));
 	snprintf(p, sizeof p, "%s/other", top);
 	assert_int_equal(rename(deb, p), 0);
@@ -639,22 +639,22 @@ static void verified_trees(void **state)
 	/* The record: the version reported, under one MALLOC_CONF. */
 	snprintf(p, sizeof p, "%s.tree", deb);
 	assert_false(tree_verified(p, "", NULL, got, sizeof got));
-	assert_int_equal(tree_record(p, "5.3.0", "narenas:2"), 0);
+	assert_int_equal(tree_record(p, "5.3.0", "narenas:2", 1, ""), 0);
 	assert_true(tree_verified(p, "", "narenas:2", got, sizeof got));
 	assert_string_equal(got, "5.3.0");
 	assert_true(tree_verified(p, "5.3", "narenas:2", got, sizeof got));
 	assert_false(tree_verified(p, "5.2", "narenas:2", got, sizeof got));
 	assert_false(tree_verified(p, "", NULL, got, sizeof got));
 	assert_false(tree_verified(p, "", "narenas:1", got, sizeof got));
-	assert_int_equal(tree_record(p, "5.3.0", NULL), 0);
+	assert_int_equal(tree_record(p, "5.3.0", NULL, 1, ""), 0);
 	assert_true(tree_verified(p, "", "", got, sizeof got));
 	/* A tree reached through a link is neither current nor verified, and no
 	 * record is written through it. */
 	char linked[500], real[500];
 	snprintf(linked, sizeof linked, "%s/linked.deb", top);
 	assert_int_equal(fsx_write_atomic(linked, "package", 7, 0644), 0);
-	assert_int_equal(tree_keep_deb(linked, sha, jdir), 0);
-	assert_int_equal(tree_record(p, "5.3.0", NULL), 0);
+	assert_int_equal(tree_keep_deb(linked, sha, jdir, NULL), 0);
+	assert_int_equal(tree_record(p, "5.3.0", NULL, 1, ""), 0);
 	snprintf(real, sizeof real, "%s/real-tree", top);
 	snprintf(p, sizeof p, "%s.tree", linked);
 	assert_int_equal(rename(p, real), 0);
@@ -663,7 +663,7 @@ static void verified_trees(void **state)
 	snprintf(p, sizeof p, "%s/VERIFIED", real);
 	unlink(p);
 	snprintf(p, sizeof p, "%s.tree", linked);
-	assert_int_equal(tree_record(p, "5.3.0", NULL), -1);
+	assert_int_equal(tree_record(p, "5.3.0", NULL, 1, ""), -1);
 	snprintf(p, sizeof p, "%s/VERIFIED", real);
 	assert_int_equal(access(p, F_OK), -1);
 	/* A removed entry goes whole: renamed away, then removed. */
@@ -672,6 +672,154 @@ static void verified_trees(void **state)
 	assert_int_equal(access(p, F_OK), -1);
 	assert_int_equal(fsx_forget(p), 0); /* already gone: done */
 	assert_int_equal(fsx_rm_rf(top), 0);
+}
+
+/* The listing a copy makes, and the record it is checked against: a file
+ * truncated, replaced (same size), added, or its mode changed, is named. */
+static void tree_listings(void **state)
+{
+	(void)state;
+	char top[] = "/tmp/listing-test-XXXXXX", dir[256], tree[300], p[600], got[32];
+	struct sb files = SB_INIT, again = SB_INIT, why = SB_INIT;
+	assert_non_null(mkdtemp(top));
+	snprintf(dir, sizeof dir, "%s/cached", top);
+	snprintf(tree, sizeof tree, "%s/.jemalloc", dir);
+	snprintf(p, sizeof p, "%s/lib", tree);
+	assert_int_equal(fsx_mkdirs(p, 0755), 0);
+	assert_int_equal(fsx_write_text(tree, "lib/libjemalloc.so.2", "library bytes"), 0);
+	assert_int_equal(symlink("libjemalloc.so.2", strcat(p, "/libjemalloc.so")), 0);
+	snprintf(p, sizeof p, "%s/a", top);
+	assert_int_equal(fsx_copy_tree(tree, p, &files), 0);
+	/* Sorted, one line an entry, the bytes' size and hash. */
+	char hex[65], want[1024];
+	sha256_str("library bytes", hex);
+	snprintf(want, sizeof want,
+		 ".\td 0755\n./lib\td 0755\n./lib/libjemalloc.so\tl libjemalloc.so.2\n./lib/libjemalloc.so.2\tf 0644 13 %s\n",
+		 hex);
+	assert_string_equal(sb_str(&files), want);
+	/* No record yet, then one: the same listing matches. */
+	assert_false(tree_files_match(dir, sb_str(&files), &why));
+	assert_string_equal(sb_str(&why), "no record");
+	assert_int_equal(tree_record(dir, "5.3.0", NULL, 1, sb_str(&files)), 0);
+	assert_true(tree_files_match(dir, sb_str(&files), &why));
+	assert_true(tree_verified(dir, "5.3", NULL, got, sizeof got));
+	/* Loaded with warnings: the files are recorded, no MALLOC_CONF proved. */
+	assert_int_equal(tree_record(dir, "5.3.0", "x:1", 0, sb_str(&files)), 0);
+	assert_true(tree_files_match(dir, sb_str(&files), &why));
+	assert_false(tree_verified(dir, "5.3", "x:1", got, sizeof got));
+	assert_int_equal(tree_record(dir, "5.3.0", NULL, 1, sb_str(&files)), 0);
+	/* Truncated, replaced with bytes of the same size, a file added: each
+	 * seen by the next copy's listing, and named. */
+	const char *bad[][2] = {{"lib/libjemalloc.so.2", "library"},
+				{"lib/libjemalloc.so.2", "LIBRARY BYTES"},
+				{"lib/extra.so", "x"}};
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(fsx_write_text(tree, bad[i][0], bad[i][1]), 0);
+		snprintf(p, sizeof p, "%s/b%d", top, i);
+		assert_int_equal(fsx_copy_tree(tree, p, &again), 0);
+		assert_false(tree_files_match(dir, sb_str(&again), &why));
+		assert_string_equal(sb_str(&why), bad[i][0]);
+		if (i < 2)
+			assert_int_equal(fsx_write_text(tree, bad[i][0], "library bytes"), 0);
+	}
+	snprintf(p, sizeof p, "%s/lib/extra.so", tree);
+	assert_int_equal(unlink(p), 0);
+	snprintf(p, sizeof p, "%s/lib/libjemalloc.so.2", tree);
+	assert_int_equal(chmod(p, 0755), 0);
+	snprintf(p, sizeof p, "%s/c", top);
+	assert_int_equal(fsx_copy_tree(tree, p, &again), 0);
+	assert_false(tree_files_match(dir, sb_str(&again), &why));
+	assert_string_equal(sb_str(&why), "lib/libjemalloc.so.2");
+	/* A record of the old form (no listing) matches nothing. */
+	assert_int_equal(fsx_write_text(dir, "VERIFIED", "5.3.0\n-\n"), 0);
+	assert_false(tree_files_match(dir, sb_str(&files), &why));
+	assert_string_equal(sb_str(&why), "it lists no files");
+	sb_release(&files);
+	sb_release(&again);
+	sb_release(&why);
+	assert_int_equal(fsx_rm_rf(top), 0);
+}
+
+/* A package the index now gives another hash for: dropped with its record
+ * and tree, so that it is downloaded again. */
+static void reissued_packages(void **state)
+{
+	(void)state;
+	char top[] = "/tmp/reissue-test-XXXXXX", from[300], hex[65], other[65], p[600];
+	struct sb dir = SB_INIT, deb = SB_INIT;
+	assert_non_null(mkdtemp(top));
+	assert_int_equal(pkgcache_dir(top, "heroku-24", "amd64", "https://r.invalid/apt", "KEY", &dir), 0);
+	/* The repository's id is a whole SHA-256. */
+	assert_int_equal(strlen(strrchr(sb_str(&dir), '/') + 1), 64);
+	snprintf(from, sizeof from, "%s/download.deb", top);
+	assert_int_equal(fsx_write_atomic(from, "first bytes", 11, 0644), 0);
+	sha256_str("first bytes", hex);
+	sha256_str("second bytes", other);
+	assert_int_equal(pkgcache_put(sb_str(&dir), from, "5.3.1-1~heroku24", "amd64", hex, &deb), 0);
+	snprintf(p, sizeof p, "%s.tree/.jemalloc", sb_str(&deb));
+	assert_int_equal(fsx_mkdirs(p, 0755), 0);
+	assert_int_equal(pkgcache_get_signed(sb_str(&dir), "5.3.1-1~heroku24", "amd64", hex, &deb), 1);
+	assert_int_equal(pkgcache_get_signed(sb_str(&dir), "5.3.1-1~heroku24", "amd64", other, &deb), 2);
+	assert_int_equal(access(sb_str(&deb), F_OK), -1);
+	snprintf(p, sizeof p, "%s.tree", sb_str(&deb));
+	assert_int_equal(access(p, F_OK), -1);
+	snprintf(p, sizeof p, "%s.sha256", sb_str(&deb));
+	assert_int_equal(access(p, F_OK), -1);
+	assert_int_equal(pkgcache_get_signed(sb_str(&dir), "5.3.1-1~heroku24", "amd64", other, &deb), 0);
+	sb_release(&dir);
+	sb_release(&deb);
+	assert_int_equal(fsx_rm_rf(top), 0);
+}
+
+/* A user and password in JEMALLOC_APT_URL: out of the sources list, into
+ * apt's auth.conf, mode 0600. */
+static void apt_credentials(void **state)
+{
+	(void)state;
+	struct sb plain = SB_INIT, auth = SB_INIT, p = SB_INIT;
+	apt_split_url("https://me:s3cr:et@r.invalid:8443/apt", &plain, &auth);
+	assert_string_equal(sb_str(&plain), "https://r.invalid:8443/apt");
+	assert_string_equal(sb_str(&auth), "machine https://r.invalid:8443/apt\nlogin me\npassword s3cr:et\n");
+	apt_split_url("http://token@r.invalid/apt", &plain, &auth);
+	assert_string_equal(sb_str(&plain), "http://r.invalid/apt");
+	assert_string_equal(sb_str(&auth), "machine http://r.invalid/apt\nlogin token\npassword \n");
+	apt_split_url("https://r.invalid/a@b", &plain, &auth);
+	assert_string_equal(sb_str(&plain), "https://r.invalid/a@b");
+	assert_int_equal(auth.len, 0);
+	char top[] = "/tmp/apt-test-XXXXXX";
+	struct apt a = {SB_INIT, SB_INIT, NULL};
+	struct stat st;
+	char *text = NULL;
+	assert_non_null(mkdtemp(top));
+	assert_int_equal(apt_init(&a, top, "heroku-24", "amd64", "https://me:pw@r.invalid/apt", "/k.asc"), 0);
+	assert_int_equal(fsx_read(sb_str(&a.sources), &text, 4096), 0);
+	assert_null(strstr(text, "pw"));
+	assert_non_null(strstr(text, " https://r.invalid/apt heroku-24 main"));
+	free(text);
+	assert_int_equal(sb_setf(&p, "%s/auth.conf", sb_str(&a.dir)), 0);
+	assert_int_equal(stat(sb_str(&p), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(fsx_read(sb_str(&p), &text, 4096), 0);
+	assert_string_equal(text, "machine https://r.invalid/apt\nlogin me\npassword pw\n");
+	free(text);
+	apt_release(&a);
+	sb_release(&plain);
+	sb_release(&auth);
+	sb_release(&p);
+	assert_int_equal(fsx_rm_rf(top), 0);
+}
+
+/* A child's stdin from a buffer: what it reads is the bytes, and nothing
+ * of them is on its argv. */
+static void child_stdin(void **state)
+{
+	(void)state;
+	char *out = NULL;
+	char *argv[] = {"cat", NULL};
+	struct run_opts ro = {.argv = argv, .envp = run_env(), .out = &out, .in = "url = \"http://u:p@h/\"\n"};
+	assert_int_equal(run(&ro), 0);
+	assert_string_equal(out, "url = \"http://u:p@h/\"\n");
+	free(out);
 }
 
 int main(void)
@@ -687,6 +835,8 @@ int main(void)
 		cmocka_unit_test(writes),           cmocka_unit_test(version_scan),
 		cmocka_unit_test(madison),          cmocka_unit_test(children),
 		cmocka_unit_test(bounded_cache),    cmocka_unit_test(verified_trees),
+		cmocka_unit_test(tree_listings),    cmocka_unit_test(reissued_packages),
+		cmocka_unit_test(apt_credentials),  cmocka_unit_test(child_stdin),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
