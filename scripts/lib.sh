@@ -11,6 +11,31 @@ STACKS_DIR="$TOP/stacks"
 # and CI on the same machine reuse them.
 CACHE_ROOT=${JEMALLOC_CACHE:-/var/cache/heroku-jemalloc}
 PACKAGE=heroku-jemalloc
+
+# cache_trusted: before root writes under the cache (engine, roots, locks,
+# logs: `>`, flock and rm -rf follow links), the cache is root's alone: a
+# directory, not a link, owned by root, and neither it nor any directory
+# above it writable by another user (a sticky one, as /tmp, is fine). So
+# nobody else can have planted docker.lock -> /etc/shadow in it. Made
+# (0755) when missing. Not root: nothing to check, nothing root writes.
+cache_trusted() {
+	[ "$(id -u)" = 0 ] || return 0
+	[ -e "$CACHE_ROOT" ] || [ -L "$CACHE_ROOT" ] || mkdir -p -m 0755 "$CACHE_ROOT"
+	[ ! -L "$CACHE_ROOT" ] && [ -d "$CACHE_ROOT" ] ||
+		die "JEMALLOC_CACHE=$CACHE_ROOT is not a directory (a link, or a file): root does not write there." \
+			"Point JEMALLOC_CACHE at a directory of root's own."
+	local d u m
+	d=$(realpath -e -- "$CACHE_ROOT")
+	while :; do
+		read -r u m < <(stat -c '%u %a' -- "$d")
+		if [ "$u" != 0 ] || { (((8#$m & 8#022) != 0)) && (((8#$m & 8#1000) == 0)); }; then
+			die "JEMALLOC_CACHE=$CACHE_ROOT: $d is owned or writable by another user than root: root does not write there." \
+				"Point JEMALLOC_CACHE at a directory of root's own (the default is /var/cache/heroku-jemalloc)."
+		fi
+		[ "$d" != / ] || break
+		d=$(dirname -- "$d")
+	done
+}
 # Debian revision of every package: bump it when debian/ changes what is built.
 DEB_REVISION=1
 DIST=${DIST:-$TOP/dist}
