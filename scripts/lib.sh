@@ -195,6 +195,42 @@ docker_engine() {
 
 root_dir() { echo "$CACHE_ROOT/roots/$(stack_field "$1" root_suite)"; }
 
+# What scripts/root and scripts/foreign-root share: a root in
+# $CACHE_ROOT/roots/, stamped with what it holds, remade when that changes.
+
+# qemu_arch ARCH: qemu's name for a Debian architecture (qemu-aarch64 runs arm64).
+qemu_arch() { case $1 in arm64) echo aarch64 ;; *) echo "$1" ;; esac; }
+
+# root_deps_key: the part of a root's stamp that its build tools decide.
+# Only scripts/inside's deps() counts: the rest of inside runs from each
+# build's own copy, and checkouts that differ elsewhere share the roots
+# without installing in them in turn.
+root_deps_key() { sed -n '/^deps()/,/^}/p' "$TOP/scripts/inside" | sha256sum | cut -c1-16; }
+
+# root_drop_half_made ROOT STAMP: a root without its stamp was interrupted
+# while being made: removed, to start over, unless something is still
+# mounted in it.
+root_drop_half_made() {
+	[ -d "$1" ] && [ ! -f "$2" ] || return 0
+	if grep -q " $1/" /proc/mounts; then
+		die "$1 is half made and has mounts under it:" "$(grep " $1/" /proc/mounts | cut -d' ' -f2)" "Unmount them and run again."
+	fi
+	rm -rf "$1"
+}
+
+# root_install_deps ROOT ARCH...: scripts/inside deps ARCH... run in ROOT.
+# (Tested with if: under set -e and pipefail a failing pipeline would end the
+# script before a PIPESTATUS check could say why.)
+root_install_deps() {
+	local root=$1
+	shift
+	cp "$TOP/scripts/inside" "$root/usr/local/bin/heroku-jemalloc-inside"
+	if ! timeout 3600 chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C \
+		bash /usr/local/bin/heroku-jemalloc-inside deps "$@" 2>&1 | indent >&2; then
+		die "Installing build tools in $root failed (output above)."
+	fi
+}
+
 # env_workdir STACK: make a work directory visible inside the environment;
 # prints "HOST_PATH INSIDE_PATH".
 env_workdir() {
