@@ -12,6 +12,18 @@ STACKS_DIR="$TOP/stacks"
 CACHE_ROOT=${JEMALLOC_CACHE:-/var/cache/heroku-jemalloc}
 PACKAGE=heroku-jemalloc
 
+# root_lock ROOT: this shell holds ROOT.lock (fd 9) while it makes or reads
+# ROOT; a run that has been making it for JEMALLOC_ROOT_LOCK_WAIT seconds
+# (default 3600: a debootstrap and its build tools under qemu fit) is not
+# waited for any longer: no wait without an end.
+root_lock() {
+	local wait=${JEMALLOC_ROOT_LOCK_WAIT:-3600}
+	case $wait in '' | *[!0-9]*) wait=3600 ;; esac
+	exec 9>"$1.lock"
+	flock -w "$wait" 9 || die "Another run has held $1.lock for $wait s (making that build root): this one stops." \
+		"Run again once it is done, or stop it (scripts/root makes a root once, then reuses it)."
+}
+
 # cache_trusted: before root writes under the cache (engine, roots, locks,
 # logs: `>`, flock and rm -rf follow links), the cache is root's alone: a
 # directory, not a link, owned by root, and neither it nor any directory
