@@ -261,6 +261,32 @@ static int hash_fd(int fd, struct sha256 *hash, unsigned long long *size)
 	return munmap(m, (size_t)st.st_size);
 }
 
+/* Opens NAME in DIRFD to read, only when it is a regular file: O_NONBLOCK
+ * so that a FIFO planted there cannot hold the build waiting for a writer,
+ * O_NOFOLLOW so that a link is refused, not followed; then back to blocking
+ * reads. -1 with EINVAL for anything else. */
+static int open_regular_at(int dirfd, const char *name)
+{
+	struct stat st;
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), e, flags;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || (flags = fcntl(fd, F_GETFL)) < 0)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	if (fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+		goto fail;
+	return fd;
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
 /* Copies FROM to TO with MODE; with HASH, the copy (TO, which no one else
  * writes) is hashed once it is made, and its size put into *SIZE: what is
  * checked is what was written, whatever FROM turns into meanwhile. */
@@ -268,7 +294,7 @@ static int copy_file_as(int from_dir, const char *from, int to_dir, const char *
 			unsigned long long *size)
 {
 	char buf[65536];
-	int in = openat(from_dir, from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out = -1, r = -1, e;
+	int in = open_regular_at(from_dir, from), out = -1, r = -1, e;
 	if (in < 0)
 		return -1;
 	out = openat(to_dir, to, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
