@@ -286,8 +286,53 @@ env_docker_args() {
 # (scripts/standin makes it where the real image cannot be pulled).
 standin_name() { local i; i=$(stack_field "$1" build_image); echo "heroku-jemalloc/stand-in:${i##*:}-$2"; }
 
+# Deadlines, in seconds, of every docker and skopeo call (scripts/standin,
+# ci/push-image): an engine or a registry that stops answering stops the run,
+# naming the command, instead of holding it for ever. The environment may set
+# them (tests make them small).
+#   QUERY_DEADLINE     a question or a small change: inspect, rm, login
+#   TRANSFER_DEADLINE  an image moved or made: pull, import, run, commit, load, copy
+deadline() {
+	local v=${!1:-$2}
+	if ! [[ $v =~ ^[1-9][0-9]{0,4}$ ]] || ((v > 86400)); then
+		die "$1='$v' is not a number of seconds (1 to 86400)."
+	fi
+	echo "$v"
+}
+# shellcheck disable=SC2034 # read by bounded and by the scripts that source this file
+QUERY_DEADLINE=$(deadline JEMALLOC_QUERY_DEADLINE 60) || exit 1
+# shellcheck disable=SC2034
+TRANSFER_DEADLINE=$(deadline JEMALLOC_TRANSFER_DEADLINE 900) || exit 1
+
+# bounded QUERY|TRANSFER [-q] CMD...: CMD under that deadline (-q: without its
+# stderr). Past it, CMD and its children are stopped and so is the run, with
+# CMD named; otherwise CMD's own status.
+bounded() {
+	local name=$1_DEADLINE quiet='' r=0
+	shift
+	[ "$1" != -q ] || quiet=1
+	[ -z "$quiet" ] || shift
+	if [ -n "$quiet" ]; then
+		timeout -k 10 "${!name}" "$@" 2>/dev/null || r=$?
+	else
+		timeout -k 10 "${!name}" "$@" || r=$?
+	fi
+	if [ "$r" = 124 ] || [ "$r" = 137 ]; then
+		# The command is named by its program and subcommands (docker image
+		# inspect), not its options or the names it was given.
+		local cmd=$1 w
+		shift
+		for w in "${@:1:2}"; do
+			[[ $w =~ ^[a-z]+$ ]] || break
+			cmd+=" $w"
+		done
+		die "$cmd did not finish within ${!name} s (JEMALLOC_$name): stopped."
+	fi
+	return "$r"
+}
+
 # image_arch IMAGE: the architecture of a local IMAGE; nothing when absent.
-image_arch() { docker image inspect -f '{{.Architecture}}' "$1" 2>/dev/null || true; }
+image_arch() { bounded QUERY -q docker image inspect -f '{{.Architecture}}' "$1" || true; }
 
 # env_image STACK ARCH: the image docker run uses for ARCH: the stack's own
 # (stacks/ build_image) when it is here for ARCH, else the stand-in when it
