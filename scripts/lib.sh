@@ -230,6 +230,51 @@ root_drop_half_made() {
 	rm -rf "$1"
 }
 
+# root_make ROOT RECIPE ARCHES SAYING DEBOOTSTRAP_ARG...: the build root ROOT,
+# made or reused, its path printed; what scripts/root and scripts/foreign-root
+# share. Under ROOT's lock: used as it is when its stamp says RECIPE; else a
+# half-made one is dropped, a missing one made by debootstrap (its options
+# and suite, DEBOOTSTRAP_ARG..., into ROOT.new, from this machine's mirror)
+# with the step SAYING, then renamed into place; then the build tools for
+# ARCHES (words) are installed, with the host's static qemu for any that is
+# not the root's own, and the stamp written last.
+root_make() {
+	local root=$1 recipe=$2 arches=$3 saying=$4 stamp="$1/.heroku-jemalloc-root" m arch qemu
+	shift 4
+	cache_trusted
+	mkdir -p "$CACHE_ROOT/roots"
+	root_lock "$root"
+	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$recipe" ]; then
+		echo "$root"
+		return 0
+	fi
+	root_drop_half_made "$root" "$stamp"
+	if [ ! -d "$root" ]; then
+		m=$(mirror)
+		step "$saying" >&2
+		detail "in $root" >&2
+		rm -rf "$root.new"
+		# With if: under pipefail a failed pipeline would end the script unsaid.
+		if ! timeout 3600 debootstrap "$@" "$root.new" "$m" 2>&1 | indent >&2; then
+			die "debootstrap $* failed (above; the mirror is this machine's apt configuration's)."
+		fi
+		mv "$root.new" "$root"
+	fi
+	step "Installing build tools in $root ($arches)" >&2
+	for arch in $arches; do
+		if [ "$arch" != "$(chroot "$root" dpkg --print-architecture)" ]; then
+			# The emulator is static: the host's copy runs the root's programs of ARCH.
+			qemu="/usr/bin/qemu-$(qemu_arch "$arch")-static"
+			[ -x "$qemu" ] || die "$qemu is missing: run 'make deps' (apt-get install qemu-user-static)."
+			install -m 0755 "$qemu" "$root/usr/local/bin/"
+		fi
+	done
+	# shellcheck disable=SC2086 # one word per architecture
+	root_install_deps "$root" $arches
+	echo "$recipe" >"$stamp"
+	echo "$root"
+}
+
 # root_install_deps ROOT ARCH...: scripts/inside deps ARCH... run in ROOT.
 # (Tested with if: under set -e and pipefail a failing pipeline would end the
 # script before a PIPESTATUS check could say why.)
