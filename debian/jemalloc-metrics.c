@@ -13,7 +13,10 @@
  * only refuses to start when the setting is off altogether (unset, empty or
  * "false"), or when the process has no jemalloc: mallctl is looked up at run
  * time, so the library links against no jemalloc and serves every release.
- * Off, it starts no thread and writes nothing.
+ * Off, it starts no thread and writes nothing. Settings are read with
+ * secure_getenv: in a set-user-ID or set-group-ID program (or one with file
+ * capabilities) they come from whoever runs it, not from its owner, and the
+ * library acts as if they were unset.
  *
  * The figures are jemalloc's stats.* after an "epoch" refresh, MB = 2^20
  * bytes, two decimals as log-runtime-metrics prints them. What a release
@@ -207,6 +210,20 @@ static int stderr_same(void)
 	return fstat(STDERR_FILENO, &st) == 0 && st.st_dev == err_dev && st.st_ino == err_ino;
 }
 
+/* Moves NEXT, a deadline the reporter just woke at, to the first one still
+ * ahead. A process stopped for several intervals (SIGSTOP, a debugger, a
+ * frozen container) writes one line when it resumes, not a burst of the
+ * lines it missed, and keeps its cadence. */
+static void next_after_now(struct timespec *next)
+{
+	struct timespec now;
+	if (clock_gettime(CLOCK_MONOTONIC, &now) != 0)
+		now = *next;
+	do
+		next->tv_sec += interval;
+	while (next->tv_sec < now.tv_sec || (next->tv_sec == now.tv_sec && next->tv_nsec <= now.tv_nsec));
+}
+
 static void *reporter(void *arg)
 {
 	struct timespec next;
@@ -214,12 +231,13 @@ static void *reporter(void *arg)
 	(void)arg;
 	pthread_setname_np(pthread_self(), "jemalloc-metric");
 	clock_gettime(CLOCK_MONOTONIC, &next);
+	next.tv_sec += interval;
 	for (;;) {
-		next.tv_sec += interval;
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
 			;
 		if (atomic_load(&stopping))
 			return NULL;
+		next_after_now(&next);
 		size_t n = line_make(&l);
 		if (n == 0 || !stderr_same())
 			continue;
@@ -260,7 +278,7 @@ __attribute__((constructor)) static void metrics_init(void)
 	struct stat st;
 	uint64_t epoch = 1;
 	size_t len = sizeof epoch, v;
-	if (!setting_on(getenv("JEMALLOC_METRICS")))
+	if (!setting_on(secure_getenv("JEMALLOC_METRICS")))
 		return;
 	if ((ctl = (mallctl_fn)dlsym(RTLD_DEFAULT, "mallctl")) == NULL)
 		return;
@@ -272,8 +290,8 @@ __attribute__((constructor)) static void metrics_init(void)
 		return;
 	err_dev = st.st_dev;
 	err_ino = st.st_ino;
-	interval = interval_from(getenv("JEMALLOC_METRICS_INTERVAL"));
-	source_from(getenv("DYNO"));
+	interval = interval_from(secure_getenv("JEMALLOC_METRICS_INTERVAL"));
+	source_from(secure_getenv("DYNO"));
 	if (pthread_atfork(NULL, NULL, reporter_start) != 0)
 		return;
 	reporter_start();

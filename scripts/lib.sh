@@ -230,6 +230,51 @@ root_drop_half_made() {
 	rm -rf "$1"
 }
 
+# root_make ROOT RECIPE ARCHES SAYING DEBOOTSTRAP_ARG...: the build root ROOT,
+# made or reused, its path printed; what scripts/root and scripts/foreign-root
+# share. Under ROOT's lock: used as it is when its stamp says RECIPE; else a
+# half-made one is dropped, a missing one made by debootstrap (its options
+# and suite, DEBOOTSTRAP_ARG..., into ROOT.new, from this machine's mirror)
+# with the step SAYING, then renamed into place; then the build tools for
+# ARCHES (words) are installed, with the host's static qemu for any that is
+# not the root's own, and the stamp written last.
+root_make() {
+	local root=$1 recipe=$2 arches=$3 saying=$4 stamp="$1/.heroku-jemalloc-root" m arch qemu
+	shift 4
+	cache_trusted
+	mkdir -p "$CACHE_ROOT/roots"
+	root_lock "$root"
+	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$recipe" ]; then
+		echo "$root"
+		return 0
+	fi
+	root_drop_half_made "$root" "$stamp"
+	if [ ! -d "$root" ]; then
+		m=$(mirror)
+		step "$saying" >&2
+		detail "in $root" >&2
+		rm -rf "$root.new"
+		# With if: under pipefail a failed pipeline would end the script unsaid.
+		if ! timeout 3600 debootstrap "$@" "$root.new" "$m" 2>&1 | indent >&2; then
+			die "debootstrap $* failed (above; the mirror is this machine's apt configuration's)."
+		fi
+		mv "$root.new" "$root"
+	fi
+	step "Installing build tools in $root ($arches)" >&2
+	for arch in $arches; do
+		if [ "$arch" != "$(chroot "$root" dpkg --print-architecture)" ]; then
+			# The emulator is static: the host's copy runs the root's programs of ARCH.
+			qemu="/usr/bin/qemu-$(qemu_arch "$arch")-static"
+			[ -x "$qemu" ] || die "$qemu is missing: run 'make deps' (apt-get install qemu-user-static)."
+			install -m 0755 "$qemu" "$root/usr/local/bin/"
+		fi
+	done
+	# shellcheck disable=SC2086 # one word per architecture
+	root_install_deps "$root" $arches
+	echo "$recipe" >"$stamp"
+	echo "$root"
+}
+
 # root_install_deps ROOT ARCH...: scripts/inside deps ARCH... run in ROOT.
 # (Tested with if: under set -e and pipefail a failing pipeline would end the
 # script before a PIPESTATUS check could say why.)
@@ -286,8 +331,53 @@ env_docker_args() {
 # (scripts/standin makes it where the real image cannot be pulled).
 standin_name() { local i; i=$(stack_field "$1" build_image); echo "heroku-jemalloc/stand-in:${i##*:}-$2"; }
 
+# Deadlines, in seconds, of every docker and skopeo call (scripts/standin,
+# ci/push-image): an engine or a registry that stops answering stops the run,
+# naming the command, instead of holding it for ever. The environment may set
+# them (tests make them small).
+#   QUERY_DEADLINE     a question or a small change: inspect, rm, login
+#   TRANSFER_DEADLINE  an image moved or made: pull, import, run, commit, load, copy
+deadline() {
+	local v=${!1:-$2}
+	if ! [[ $v =~ ^[1-9][0-9]{0,4}$ ]] || ((v > 86400)); then
+		die "$1='$v' is not a number of seconds (1 to 86400)."
+	fi
+	echo "$v"
+}
+# shellcheck disable=SC2034 # read by bounded and by the scripts that source this file
+QUERY_DEADLINE=$(deadline JEMALLOC_QUERY_DEADLINE 60) || exit 1
+# shellcheck disable=SC2034
+TRANSFER_DEADLINE=$(deadline JEMALLOC_TRANSFER_DEADLINE 900) || exit 1
+
+# bounded QUERY|TRANSFER [-q] CMD...: CMD under that deadline (-q: without its
+# stderr). Past it, CMD and its children are stopped and so is the run, with
+# CMD named; otherwise CMD's own status.
+bounded() {
+	local name=$1_DEADLINE quiet='' r=0
+	shift
+	[ "$1" != -q ] || quiet=1
+	[ -z "$quiet" ] || shift
+	if [ -n "$quiet" ]; then
+		timeout -k 10 "${!name}" "$@" 2>/dev/null || r=$?
+	else
+		timeout -k 10 "${!name}" "$@" || r=$?
+	fi
+	if [ "$r" = 124 ] || [ "$r" = 137 ]; then
+		# The command is named by its program and subcommands (docker image
+		# inspect), not its options or the names it was given.
+		local cmd=$1 w
+		shift
+		for w in "${@:1:2}"; do
+			[[ $w =~ ^[a-z]+$ ]] || break
+			cmd+=" $w"
+		done
+		die "$cmd did not finish within ${!name} s (JEMALLOC_$name): stopped."
+	fi
+	return "$r"
+}
+
 # image_arch IMAGE: the architecture of a local IMAGE; nothing when absent.
-image_arch() { docker image inspect -f '{{.Architecture}}' "$1" 2>/dev/null || true; }
+image_arch() { bounded QUERY -q docker image inspect -f '{{.Architecture}}' "$1" || true; }
 
 # env_image STACK ARCH: the image docker run uses for ARCH: the stack's own
 # (stacks/ build_image) when it is here for ARCH, else the stand-in when it

@@ -109,8 +109,12 @@ int compile_main(const char *build_dir, const char *cache_dir, const char *env_d
 		goto out;
 	}
 	fsx_rm_rf(sb_str(&stage));
-	if (profile_write(build_dir, bp_dir) < 0) {
+	if (profile_write(build_dir) < 0) {
 		log_error("Cannot write %s/.profile.d/jemalloc.sh: %s.", build_dir, strerror(errno));
+		goto out;
+	}
+	if (profile_export(build_dir, bp_dir) < 0) {
+		log_error("Cannot write %s/export: %s.", bp_dir, strerror(errno));
 		goto out;
 	}
 	install_keep(&in);

@@ -115,20 +115,39 @@ int fsx_mkdirs(const char *path, mode_t mode)
 	return r;
 }
 
-int fsx_read_len(const char *path, char **out, size_t max, size_t *len)
+/* Opens NAME in DIRFD to read, only when it is a regular file: O_NONBLOCK
+ * so that a FIFO planted there cannot hold the build waiting for a writer,
+ * O_NOFOLLOW so that a link is refused, not followed; then back to blocking
+ * reads. -1 with EINVAL for anything else. */
+static int open_regular_at(int dirfd, const char *name)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), e;
 	struct stat st;
-	char *buf = NULL;
-	size_t n = 0;
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), e, flags;
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0)
+	if (fstat(fd, &st) < 0 || (flags = fcntl(fd, F_GETFL)) < 0)
 		goto fail;
 	if (!S_ISREG(st.st_mode)) {
 		errno = EINVAL;
 		goto fail;
 	}
+	if (fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+		goto fail;
+	return fd;
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+int fsx_read_len(const char *path, char **out, size_t max, size_t *len)
+{
+	int fd = open_regular_at(AT_FDCWD, path), e;
+	char *buf = NULL;
+	size_t n = 0;
+	if (fd < 0)
+		return -1;
 	buf = xmalloc(max + 2);
 	for (;;) {
 		ssize_t r = read(fd, buf + n, max + 1 - n);
@@ -268,7 +287,7 @@ static int copy_file_as(int from_dir, const char *from, int to_dir, const char *
 			unsigned long long *size)
 {
 	char buf[65536];
-	int in = openat(from_dir, from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out = -1, r = -1, e;
+	int in = open_regular_at(from_dir, from), out = -1, r = -1, e;
 	if (in < 0)
 		return -1;
 	out = openat(to_dir, to, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 07777);

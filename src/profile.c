@@ -50,21 +50,26 @@ int profile_wants_setting(const char *name, const char *enabled, const char *dyn
 	return on;
 }
 
-int profile_write(const char *build_dir, const char *bp_dir)
+int profile_write(const char *build_dir)
 {
-	struct sb dir = SB_INIT, exp = SB_INIT;
+	struct sb dir = SB_INIT;
 	int r = -1;
 	/* .profile.d must be a real directory of the app: fsx_mkdirs refuses a link. */
 	sb_setf(&dir, "%s/.profile.d", build_dir);
-	if (fsx_mkdirs(sb_str(&dir), 0755) < 0 || fsx_write_text(sb_str(&dir), "jemalloc.sh", profile_script) < 0)
-		goto out;
+	if (fsx_mkdirs(sb_str(&dir), 0755) == 0)
+		r = fsx_write_text(sb_str(&dir), "jemalloc.sh", profile_script);
+	sb_release(&dir);
+	return r;
+}
+
+int profile_export(const char *build_dir, const char *bp_dir)
+{
+	struct sb exp = SB_INIT;
 	/* Later buildpacks get the tools on PATH, never LD_PRELOAD: preloading
 	 * into compilers and package managers is not what anyone asked for.
 	 * compile_main has refused a BUILD_DIR with a quote. */
 	sb_setf(&exp, "export PATH='%s/.jemalloc/bin':\"$PATH\"\n", build_dir);
-	r = fsx_write_text(bp_dir, "export", sb_str(&exp));
-out:
-	sb_release(&dir);
+	int r = fsx_write_text(bp_dir, "export", sb_str(&exp));
 	sb_release(&exp);
 	return r;
 }

@@ -19,7 +19,12 @@ int profile_wants(const char *enabled, const char *dyno, struct sb *why);
  * (JEMALLOC_METRICS), its reason in WHY under that name. */
 int profile_wants_setting(const char *name, const char *value, const char *dyno, struct sb *why);
 
-/* Writes BUILD_DIR/.profile.d/jemalloc.sh and BP_DIR/export. */
-int profile_write(const char *build_dir, const char *bp_dir);
+/* Writes BUILD_DIR/.profile.d/jemalloc.sh. */
+int profile_write(const char *build_dir);
+
+/* Writes BP_DIR/export, which puts BUILD_DIR/.jemalloc/bin on later
+ * buildpacks' PATH. Apart from profile_write, so that a failure names the
+ * file that could not be written (BP_DIR may be read-only). */
+int profile_export(const char *build_dir, const char *bp_dir);
 
 #endif

@@ -740,6 +740,40 @@ static void tree_listings(void **state)
 	assert_int_equal(fsx_rm_rf(top), 0);
 }
 
+/* A FIFO planted where a file to copy should be: refused at once (no open
+ * that waits for a writer), and nothing made in its place; a link there is
+ * refused too. tests/unit.test runs this under timeout(1): a hang is a
+ * failure. */
+static void copy_refuses_fifos(void **state)
+{
+	(void)state;
+	char top[] = "/tmp/fifo-test-XXXXXX", from[300], to[300];
+	assert_non_null(mkdtemp(top));
+	snprintf(from, sizeof from, "%s/jemalloc-status", top);
+	snprintf(to, sizeof to, "%s/copy", top);
+	assert_int_equal(mkfifo(from, 0644), 0);
+	errno = 0;
+	assert_int_equal(fsx_copy_file(from, to, 0755), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(access(to, F_OK), -1);
+	assert_int_equal(unlink(from), 0);
+	assert_int_equal(symlink("/etc/passwd", from), 0);
+	assert_int_equal(fsx_copy_file(from, to, 0755), -1);
+	assert_int_equal(access(to, F_OK), -1);
+	/* A regular file still copies, with its bytes and the mode asked for. */
+	assert_int_equal(unlink(from), 0);
+	assert_int_equal(fsx_write_atomic(from, "bytes", 5, 0600), 0);
+	assert_int_equal(fsx_copy_file(from, to, 0755), 0);
+	char *text = NULL;
+	assert_int_equal(fsx_read(to, &text, 16), 0);
+	assert_string_equal(text, "bytes");
+	free(text);
+	struct stat st;
+	assert_int_equal(stat(to, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0755);
+	assert_int_equal(fsx_rm_rf(top), 0);
+}
+
 /* A package the index now gives another hash for: dropped with its record
  * and tree, so that it is downloaded again. */
 static void reissued_packages(void **state)
@@ -837,6 +871,7 @@ int main(void)
 		cmocka_unit_test(bounded_cache),    cmocka_unit_test(verified_trees),
 		cmocka_unit_test(tree_listings),    cmocka_unit_test(reissued_packages),
 		cmocka_unit_test(apt_credentials),  cmocka_unit_test(child_stdin),
+		cmocka_unit_test(copy_refuses_fifos),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
