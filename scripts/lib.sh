@@ -337,6 +337,9 @@ standin_name() { local i; i=$(stack_field "$1" build_image); echo "heroku-jemall
 # them (tests make them small).
 #   QUERY_DEADLINE     a question or a small change: inspect, rm, login
 #   TRANSFER_DEADLINE  an image moved or made: pull, import, run, commit, load, copy
+#   BUILD_DEADLINE     one step in a build environment (env_run: a package's
+#                      build, its gates' smoke); an arm64 build with the suite,
+#                      every step emulated, took most of an hour here
 deadline() {
 	local v=${!1:-$2}
 	if ! [[ $v =~ ^[1-9][0-9]{0,4}$ ]] || ((v > 86400)); then
@@ -348,6 +351,8 @@ deadline() {
 QUERY_DEADLINE=$(deadline JEMALLOC_QUERY_DEADLINE 60) || exit 1
 # shellcheck disable=SC2034
 TRANSFER_DEADLINE=$(deadline JEMALLOC_TRANSFER_DEADLINE 900) || exit 1
+# shellcheck disable=SC2034
+BUILD_DEADLINE=$(deadline JEMALLOC_BUILD_DEADLINE 14400) || exit 1
 
 # bounded QUERY|TRANSFER [-q] CMD...: CMD under that deadline (-q: without its
 # stderr). Past it, CMD and its children are stopped and so is the run, with
@@ -408,21 +413,47 @@ env_user() {
 # env_run STACK ARCH HOST_PATH CMD...: run CMD in the stack's environment for
 # ARCH, with HOST_PATH mounted at the inside path env_workdir gave, as root
 # (RUN_AS=UID:GID: as that user; RUN_AS=image: as the image's USER).
+# Every step has an end, BUILD_DEADLINE: past it the step and everything it
+# started are stopped (its container removed), and so is the run, saying so.
+# TERM or INT to the caller stop the step the same way: timeout runs it in a
+# process group of its own, which a terminal's ^C does not reach.
 env_run() {
-	local stack=$1 arch=$2 host=$3 dargs
+	local stack=$1 arch=$2 host=$3 dargs name="" pid r=0 start=$SECONDS traps got=""
 	shift 3
 	local clean=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 		HOME=/root LC_ALL=C TERM=dumb)
 	mapfile -t dargs < <(env_docker_args "$stack" "$arch" "$host")
 	if docker_engine; then
-		docker "${dargs[@]}" "${clean[@]}" "$@"
+		name=heroku-jemalloc-step-$$-$RANDOM
+		timeout -k 30 "$BUILD_DEADLINE" docker "${dargs[0]}" --name "$name" "${dargs[@]:1}" "${clean[@]}" "$@" <&0 &
 	else
 		# /proc in the root, as a container and a Heroku build have it: in a
 		# mount namespace of the command's own, so the mount goes when the
 		# command ends or is killed and nothing outside sees it. (jemalloc's
 		# heap profiler reads /proc/PID/maps: without it 3.x's prof.dump
 		# fails, and so does its unit test prof_accum.)
-		unshare --mount --propagation private --mount-proc="$(root_dir "$stack")/proc" \
-			chroot --userspec="$(env_user "$stack" "${dargs[@]}")" "$(root_dir "$stack")" "${clean[@]}" "$@"
+		timeout -k 30 "$BUILD_DEADLINE" unshare --mount --propagation private --mount-proc="$(root_dir "$stack")/proc" \
+			chroot --userspec="$(env_user "$stack" "${dargs[@]}")" "$(root_dir "$stack")" "${clean[@]}" "$@" <&0 &
 	fi
+	pid=$!
+	traps=$(trap -p INT TERM)
+	# shellcheck disable=SC2064 # the pid of this step, now
+	trap "got=INT; kill -TERM $pid 2>/dev/null" INT
+	# shellcheck disable=SC2064
+	trap "got=TERM; kill -TERM $pid 2>/dev/null" TERM
+	# wait returns early when a trapped signal arrives: wait again for the end.
+	while :; do
+		r=0
+		wait "$pid" || r=$?
+		kill -0 "$pid" 2>/dev/null || break
+	done
+	trap - INT TERM
+	eval "$traps"
+	[ "$r" = 0 ] || [ -z "$name" ] || bounded QUERY -q docker rm -f "$name" >/dev/null || true
+	# The signal the caller was sent, now that the step is stopped.
+	[ -z "$got" ] || kill -s "$got" "$BASHPID"
+	if { [ "$r" = 124 ] || [ "$r" = 137 ]; } && ((SECONDS - start >= BUILD_DEADLINE)); then
+		die "A step in the $stack $arch build environment ($(basename -- "$1")${2:+ $(basename -- "$2")}${3:+ $3}) did not finish within $BUILD_DEADLINE s (JEMALLOC_BUILD_DEADLINE): stopped."
+	fi
+	return "$r"
 }
