@@ -349,20 +349,26 @@ QUERY_DEADLINE=$(deadline JEMALLOC_QUERY_DEADLINE 60) || exit 1
 # shellcheck disable=SC2034
 TRANSFER_DEADLINE=$(deadline JEMALLOC_TRANSFER_DEADLINE 900) || exit 1
 
-# bounded QUERY|TRANSFER [-q] CMD...: CMD under that deadline (-q: without its
-# stderr). Past it, CMD and its children are stopped and so is the run, with
-# CMD named; otherwise CMD's own status.
+# bounded QUERY|TRANSFER [-q] CMD...: CMD under that deadline (-q:
+# without its stderr). Past it, CMD and its children are stopped and so is
+# the run, with CMD named; otherwise CMD's own status, 124 and 137 too (a
+# container whose command was killed inside): the deadline is taken to have
+# passed only when it has, by the boot clock (/proc/uptime, which a clock
+# set back or forward does not move).
 bounded() {
-	local name=$1_DEADLINE quiet='' r=0
+	local name=$1_DEADLINE quiet='' r=0 up t0
 	shift
 	[ "$1" != -q ] || quiet=1
 	[ -z "$quiet" ] || shift
+	read -r up _ </proc/uptime
+	t0=$((10#${up/./}))
 	if [ -n "$quiet" ]; then
 		timeout -k 10 "${!name}" "$@" 2>/dev/null || r=$?
 	else
 		timeout -k 10 "${!name}" "$@" || r=$?
 	fi
-	if [ "$r" = 124 ] || [ "$r" = 137 ]; then
+	read -r up _ </proc/uptime
+	if { [ "$r" = 124 ] || [ "$r" = 137 ]; } && ((10#${up/./} - t0 >= ${!name} * 100)); then
 		# The command is named by its program and subcommands (docker image
 		# inspect), not its options or the names it was given.
 		local cmd=$1 w
