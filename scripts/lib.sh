@@ -13,14 +13,12 @@ CACHE_ROOT=${JEMALLOC_CACHE:-/var/cache/heroku-jemalloc}
 PACKAGE=heroku-jemalloc
 
 # root_lock ROOT: this shell holds ROOT.lock (fd 9) while it makes or reads
-# ROOT; a run that has been making it for JEMALLOC_ROOT_LOCK_WAIT seconds
-# (default 3600: a debootstrap and its build tools under qemu fit) is not
-# waited for any longer: no wait without an end.
+# ROOT; a run that has been making it for ROOT_LOCK_WAIT seconds (below,
+# with the other deadlines) is not waited for any longer: no wait without an
+# end.
 root_lock() {
-	local wait=${JEMALLOC_ROOT_LOCK_WAIT:-3600}
-	case $wait in '' | *[!0-9]*) wait=3600 ;; esac
 	exec 9>"$1.lock"
-	flock -w "$wait" 9 || die "Another run has held $1.lock for $wait s (making that build root): this one stops." \
+	flock -w "$ROOT_LOCK_WAIT" 9 || die "Another run has held $1.lock for $ROOT_LOCK_WAIT s (making that build root): this one stops." \
 		"Run again once it is done, or stop it (scripts/root makes a root once, then reuses it)."
 }
 
@@ -337,6 +335,8 @@ standin_name() { local i; i=$(stack_field "$1" build_image); echo "heroku-jemall
 # them (tests make them small).
 #   QUERY_DEADLINE     a question or a small change: inspect, rm, login
 #   TRANSFER_DEADLINE  an image moved or made: pull, import, run, commit, load, copy
+#   ROOT_LOCK_WAIT     a build root's lock, held by a run making it
+#                      (root_lock: a debootstrap and its tools under qemu fit)
 deadline() {
 	local v=${!1:-$2}
 	if ! [[ $v =~ ^[1-9][0-9]{0,4}$ ]] || ((v > 86400)); then
@@ -348,6 +348,7 @@ deadline() {
 QUERY_DEADLINE=$(deadline JEMALLOC_QUERY_DEADLINE 60) || exit 1
 # shellcheck disable=SC2034
 TRANSFER_DEADLINE=$(deadline JEMALLOC_TRANSFER_DEADLINE 900) || exit 1
+ROOT_LOCK_WAIT=$(deadline JEMALLOC_ROOT_LOCK_WAIT 3600) || exit 1
 
 # bounded QUERY|TRANSFER [-q] CMD...: CMD under that deadline (-q:
 # without its stderr). Past it, CMD and its children are stopped and so is
