@@ -335,6 +335,8 @@ standin_name() { local i; i=$(stack_field "$1" build_image); echo "heroku-jemall
 # them (tests make them small).
 #   QUERY_DEADLINE     a question or a small change: inspect, rm, login
 #   TRANSFER_DEADLINE  an image moved or made: pull, import, run, commit, load, copy
+#   BUILD_DEADLINE     a command run in a build environment (env_run): a
+#                      package's build with jemalloc's suite, emulated too
 #   ROOT_LOCK_WAIT     a build root's lock, held by a run making it
 #                      (root_lock: a debootstrap and its tools under qemu fit)
 deadline() {
@@ -348,9 +350,11 @@ deadline() {
 QUERY_DEADLINE=$(deadline JEMALLOC_QUERY_DEADLINE 60) || exit 1
 # shellcheck disable=SC2034
 TRANSFER_DEADLINE=$(deadline JEMALLOC_TRANSFER_DEADLINE 900) || exit 1
+# shellcheck disable=SC2034
+BUILD_DEADLINE=$(deadline JEMALLOC_BUILD_DEADLINE 21600) || exit 1
 ROOT_LOCK_WAIT=$(deadline JEMALLOC_ROOT_LOCK_WAIT 3600) || exit 1
 
-# bounded QUERY|TRANSFER [-q] CMD...: CMD under that deadline (-q:
+# bounded QUERY|TRANSFER|BUILD [-q] CMD...: CMD under that deadline (-q:
 # without its stderr). Past it, CMD and its children are stopped and so is
 # the run, with CMD named; otherwise CMD's own status, 124 and 137 too (a
 # container whose command was killed inside): the deadline is taken to have
@@ -422,14 +426,16 @@ env_run() {
 		HOME=/root LC_ALL=C TERM=dumb)
 	mapfile -t dargs < <(env_docker_args "$stack" "$arch" "$host")
 	if docker_engine; then
-		docker "${dargs[@]}" "${clean[@]}" "$@"
+		# Stopping the client does not stop its container (no child of the
+		# client's): the command is bounded inside it as well.
+		bounded BUILD docker "${dargs[@]}" timeout -k 10 "$BUILD_DEADLINE" "${clean[@]}" "$@"
 	else
 		# /proc in the root, as a container and a Heroku build have it: in a
 		# mount namespace of the command's own, so the mount goes when the
 		# command ends or is killed and nothing outside sees it. (jemalloc's
 		# heap profiler reads /proc/PID/maps: without it 3.x's prof.dump
 		# fails, and so does its unit test prof_accum.)
-		unshare --mount --propagation private --mount-proc="$(root_dir "$stack")/proc" \
+		bounded BUILD unshare --mount --propagation private --mount-proc="$(root_dir "$stack")/proc" \
 			chroot --userspec="$(env_user "$stack" "${dargs[@]}")" "$(root_dir "$stack")" "${clean[@]}" "$@"
 	fi
 }
