@@ -179,7 +179,13 @@ serve() {
 	python3 -m http.server --bind 127.0.0.1 --directory "$1" "$port" >/dev/null 2>&1 &
 	server=$!
 	local _
-	for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/$2" >/dev/null && return 0; sleep 0.1; done
+	# Each probe has its end, and a server that has exited (its port taken)
+	# is not probed again: whatever holds the port is not ours.
+	for _ in $(seq 50); do
+		kill -0 "$server" 2>/dev/null || break
+		curl -fs --max-time 2 "http://127.0.0.1:$port/$2" >/dev/null && kill -0 "$server" 2>/dev/null && return 0
+		sleep 0.1
+	done
 	printf ' !     %s\n' "Nothing answers on 127.0.0.1:$port (python3 -m http.server of $1)." >&2
 	return 1
 }
