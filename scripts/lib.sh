@@ -13,14 +13,12 @@ CACHE_ROOT=${JEMALLOC_CACHE:-/var/cache/heroku-jemalloc}
 PACKAGE=heroku-jemalloc
 
 # root_lock ROOT: this shell holds ROOT.lock (fd 9) while it makes or reads
-# ROOT; a run that has been making it for JEMALLOC_ROOT_LOCK_WAIT seconds
-# (default 3600: a debootstrap and its build tools under qemu fit) is not
-# waited for any longer: no wait without an end.
+# ROOT; a run that has been making it for ROOT_LOCK_WAIT seconds (below,
+# with the other deadlines) is not waited for any longer: no wait without an
+# end.
 root_lock() {
-	local wait=${JEMALLOC_ROOT_LOCK_WAIT:-3600}
-	case $wait in '' | *[!0-9]*) wait=3600 ;; esac
 	exec 9>"$1.lock"
-	flock -w "$wait" 9 || die "Another run has held $1.lock for $wait s (making that build root): this one stops." \
+	flock -w "$ROOT_LOCK_WAIT" 9 || die "Another run has held $1.lock for $ROOT_LOCK_WAIT s (making that build root): this one stops." \
 		"Run again once it is done, or stop it (scripts/root makes a root once, then reuses it)."
 }
 
@@ -181,7 +179,13 @@ serve() {
 	python3 -m http.server --bind 127.0.0.1 --directory "$1" "$port" >/dev/null 2>&1 &
 	server=$!
 	local _
-	for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/$2" >/dev/null && return 0; sleep 0.1; done
+	# Each probe has its end, and a server that has exited (its port taken)
+	# is not probed again: whatever holds the port is not ours.
+	for _ in $(seq 50); do
+		kill -0 "$server" 2>/dev/null || break
+		curl -fs --max-time 2 "http://127.0.0.1:$port/$2" >/dev/null && kill -0 "$server" 2>/dev/null && return 0
+		sleep 0.1
+	done
 	printf ' !     %s\n' "Nothing answers on 127.0.0.1:$port (python3 -m http.server of $1)." >&2
 	return 1
 }
@@ -340,6 +344,8 @@ standin_name() { local i; i=$(stack_field "$1" build_image); echo "heroku-jemall
 #   BUILD_DEADLINE     one step in a build environment (env_run: a package's
 #                      build, its gates' smoke); an arm64 build with the suite,
 #                      every step emulated, took most of an hour here
+#   ROOT_LOCK_WAIT     a build root's lock, held by a run making it
+#                      (root_lock: a debootstrap and its tools under qemu fit)
 deadline() {
 	local v=${!1:-$2}
 	if ! [[ $v =~ ^[1-9][0-9]{0,4}$ ]] || ((v > 86400)); then
@@ -353,21 +359,29 @@ QUERY_DEADLINE=$(deadline JEMALLOC_QUERY_DEADLINE 60) || exit 1
 TRANSFER_DEADLINE=$(deadline JEMALLOC_TRANSFER_DEADLINE 900) || exit 1
 # shellcheck disable=SC2034
 BUILD_DEADLINE=$(deadline JEMALLOC_BUILD_DEADLINE 14400) || exit 1
+ROOT_LOCK_WAIT=$(deadline JEMALLOC_ROOT_LOCK_WAIT 3600) || exit 1
 
-# bounded QUERY|TRANSFER [-q] CMD...: CMD under that deadline (-q: without its
-# stderr). Past it, CMD and its children are stopped and so is the run, with
-# CMD named; otherwise CMD's own status.
+# uptime_cs: the boot clock in hundredths of a second (/proc/uptime), which
+# a clock set back or forward does not move.
+uptime_cs() { local up _; read -r up _ </proc/uptime; echo $((10#${up/./})); }
+
+# bounded QUERY|TRANSFER|BUILD [-q] CMD...: CMD under that deadline (-q:
+# without its stderr). Past it, CMD and its children are stopped and so is
+# the run, with CMD named; otherwise CMD's own status, 124 and 137 too (a
+# container whose command was killed inside): the deadline is taken to have
+# passed only when it has, by the boot clock (uptime_cs).
 bounded() {
-	local name=$1_DEADLINE quiet='' r=0
+	local name=$1_DEADLINE quiet='' r=0 t0
 	shift
 	[ "$1" != -q ] || quiet=1
 	[ -z "$quiet" ] || shift
+	t0=$(uptime_cs)
 	if [ -n "$quiet" ]; then
 		timeout -k 10 "${!name}" "$@" 2>/dev/null || r=$?
 	else
 		timeout -k 10 "${!name}" "$@" || r=$?
 	fi
-	if [ "$r" = 124 ] || [ "$r" = 137 ]; then
+	if { [ "$r" = 124 ] || [ "$r" = 137 ]; } && (($(uptime_cs) - t0 >= ${!name} * 100)); then
 		# The command is named by its program and subcommands (docker image
 		# inspect), not its options or the names it was given.
 		local cmd=$1 w
@@ -418,14 +432,19 @@ env_user() {
 # TERM or INT to the caller stop the step the same way: timeout runs it in a
 # process group of its own, which a terminal's ^C does not reach.
 env_run() {
-	local stack=$1 arch=$2 host=$3 dargs name="" pid r=0 start=$SECONDS traps got=""
+	local stack=$1 arch=$2 host=$3 dargs name="" pid r=0 start traps got=""
+	start=$(uptime_cs)
 	shift 3
 	local clean=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 		HOME=/root LC_ALL=C TERM=dumb)
 	mapfile -t dargs < <(env_docker_args "$stack" "$arch" "$host")
 	if docker_engine; then
+		# Stopping the client does not stop its container (no child of the
+		# client's): the container is removed after, and the command is
+		# bounded inside it as well.
 		name=heroku-jemalloc-step-$$-$RANDOM
-		timeout -k 30 "$BUILD_DEADLINE" docker "${dargs[0]}" --name "$name" "${dargs[@]:1}" "${clean[@]}" "$@" <&0 &
+		timeout -k 30 "$BUILD_DEADLINE" docker "${dargs[0]}" --name "$name" "${dargs[@]:1}" \
+			timeout -k 10 "$BUILD_DEADLINE" "${clean[@]}" "$@" <&0 &
 	else
 		# /proc in the root, as a container and a Heroku build have it: in a
 		# mount namespace of the command's own, so the mount goes when the
@@ -452,7 +471,7 @@ env_run() {
 	[ "$r" = 0 ] || [ -z "$name" ] || bounded QUERY -q docker rm -f "$name" >/dev/null || true
 	# The signal the caller was sent, now that the step is stopped.
 	[ -z "$got" ] || kill -s "$got" "$BASHPID"
-	if { [ "$r" = 124 ] || [ "$r" = 137 ]; } && ((SECONDS - start >= BUILD_DEADLINE)); then
+	if { [ "$r" = 124 ] || [ "$r" = 137 ]; } && (($(uptime_cs) - start >= BUILD_DEADLINE * 100)); then
 		die "A step in the $stack $arch build environment ($(basename -- "$1")${2:+ $(basename -- "$2")}${3:+ $3}) did not finish within $BUILD_DEADLINE s (JEMALLOC_BUILD_DEADLINE): stopped."
 	fi
 	return "$r"
