@@ -259,7 +259,7 @@ root_make() {
 		detail "in $root" >&2
 		rm -rf "$root.new"
 		# With if: under pipefail a failed pipeline would end the script unsaid.
-		if ! timeout 3600 debootstrap "$@" "$root.new" "$m" 2>&1 | indent >&2; then
+		if ! timeout "$ROOT_LOCK_WAIT" debootstrap "$@" "$root.new" "$m" 2>&1 | indent >&2; then
 			die "debootstrap $* failed (above; the mirror is this machine's apt configuration's)."
 		fi
 		mv "$root.new" "$root"
@@ -286,7 +286,7 @@ root_install_deps() {
 	local root=$1
 	shift
 	cp "$TOP/scripts/inside" "$root/usr/local/bin/heroku-jemalloc-inside"
-	if ! timeout 3600 chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C \
+	if ! timeout "$ROOT_LOCK_WAIT" chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C \
 		bash /usr/local/bin/heroku-jemalloc-inside deps "$@" 2>&1 | indent >&2; then
 		die "Installing build tools in $root failed (output above)."
 	fi
@@ -345,7 +345,8 @@ standin_name() { local i; i=$(stack_field "$1" build_image); echo "heroku-jemall
 #                      build, its gates' smoke); an arm64 build with the suite,
 #                      every step emulated, took most of an hour here
 #   ROOT_LOCK_WAIT     a build root's lock, held by a run making it
-#                      (root_lock: a debootstrap and its tools under qemu fit)
+#                      (root_lock: a debootstrap and its tools under qemu fit),
+#                      and so each of those two steps too
 deadline() {
 	local v=${!1:-$2}
 	if ! [[ $v =~ ^[1-9][0-9]{0,4}$ ]] || ((v > 86400)); then
@@ -364,6 +365,10 @@ ROOT_LOCK_WAIT=$(deadline JEMALLOC_ROOT_LOCK_WAIT 3600) || exit 1
 # uptime_cs: the boot clock in hundredths of a second (/proc/uptime), which
 # a clock set back or forward does not move.
 uptime_cs() { local up _; read -r up _ </proc/uptime; echo $((10#${up/./})); }
+# deadline_passed STATUS T0 SECONDS: whether a command under timeout(1),
+# started at uptime_cs T0, was stopped by its deadline: timeout's status
+# (124, or 137 after -k) and the time gone by; a command's own 124 is not.
+deadline_passed() { { [ "$1" = 124 ] || [ "$1" = 137 ]; } && (($(uptime_cs) - $2 >= $3 * 100)); }
 
 # bounded QUERY|TRANSFER|BUILD [-q] CMD...: CMD under that deadline (-q:
 # without its stderr). Past it, CMD and its children are stopped and so is
@@ -381,7 +386,7 @@ bounded() {
 	else
 		timeout -k 10 "${!name}" "$@" || r=$?
 	fi
-	if { [ "$r" = 124 ] || [ "$r" = 137 ]; } && (($(uptime_cs) - t0 >= ${!name} * 100)); then
+	if deadline_passed "$r" "$t0" "${!name}"; then
 		# The command is named by its program and subcommands (docker image
 		# inspect), not its options or the names it was given.
 		local cmd=$1 w
@@ -471,7 +476,7 @@ env_run() {
 	[ "$r" = 0 ] || [ -z "$name" ] || bounded QUERY -q docker rm -f "$name" >/dev/null || true
 	# The signal the caller was sent, now that the step is stopped.
 	[ -z "$got" ] || kill -s "$got" "$BASHPID"
-	if { [ "$r" = 124 ] || [ "$r" = 137 ]; } && (($(uptime_cs) - start >= BUILD_DEADLINE * 100)); then
+	if deadline_passed "$r" "$start" "$BUILD_DEADLINE"; then
 		die "A step in the $stack $arch build environment ($(basename -- "$1")${2:+ $(basename -- "$2")}${3:+ $3}) did not finish within $BUILD_DEADLINE s (JEMALLOC_BUILD_DEADLINE): stopped."
 	fi
 	return "$r"
